@@ -1,0 +1,28 @@
+package dev.tally.command;
+
+import dev.tally.platform.KafkaHealthIndicator;
+import dev.tally.platform.KafkaPlatformConfiguration;
+import dev.tally.platform.TopicNames;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.admin.Admin;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+/** The command API: validates commands over HTTP and has them decided by the single writer. */
+@SpringBootApplication
+@Import(KafkaPlatformConfiguration.class)
+public class CommandApiApplication {
+
+  public static void main(String[] args) {
+    SpringApplication.run(CommandApiApplication.class, args);
+  }
+
+  @Bean
+  KafkaHealthIndicator kafkaHealthIndicator(Admin admin, TopicNames topics) {
+    return new KafkaHealthIndicator(admin,
+        List.of(topics.accountCommands(), topics.accountCommandResults(), topics.accountEvents()), Duration.ofSeconds(3));
+  }
+}

@@ -1,0 +1,87 @@
+package dev.tally.launcher;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import dev.tally.schemas.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * Creates Tally's topics through Kafka's Admin API (the broker has auto-creation off).
+ *
+ * <p>Usage: {@code LocalTopics --bootstrap-servers HOST:PORT --partitions N}. Existing topics are
+ * kept as they are; a partition count that differs from the requested one is reported.
+ */
+public final class LocalTopics {
+
+  private LocalTopics() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    String bootstrap = Launcher.option(args, "--bootstrap-servers");
+    int partitions = Integer.parseInt(Launcher.option(args, "--partitions"));
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      awaitBroker(admin, Duration.ofSeconds(60));
+      for (String line : ensure(admin, plan(partitions))) {
+        System.out.println(line);
+      }
+    }
+  }
+
+  /** The topics of a local single-broker cluster. */
+  public static List<NewTopic> plan(int partitions) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be at least 1, not " + partitions);
+    }
+    short replicas = 1;
+    return List.of(
+        new NewTopic(Topics.ACCOUNT_EVENTS, partitions, replicas).configs(Map.of(
+            TopicConfig.RETENTION_MS_CONFIG, "-1",
+            TopicConfig.RETENTION_BYTES_CONFIG, "-1",
+            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE)),
+        new NewTopic(Topics.ACCOUNT_COMMANDS, partitions, replicas).configs(Map.of(
+            TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(7).toMillis()))),
+        new NewTopic(Topics.ACCOUNT_COMMAND_RESULTS, partitions, replicas).configs(Map.of(
+            TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(1).toMillis()))));
+  }
+
+  /** Creates the missing topics; returns one line per topic saying what it found or did. */
+  public static List<String> ensure(Admin admin, List<NewTopic> topics) throws ExecutionException, InterruptedException {
+    Set<String> existing = admin.listTopics().names().get();
+    List<NewTopic> missing = topics.stream().filter(topic -> !existing.contains(topic.name())).toList();
+    admin.createTopics(missing).all().get();
+    Map<String, TopicDescription> described =
+        admin.describeTopics(topics.stream().map(NewTopic::name).toList()).allTopicNames().get();
+    List<String> report = new ArrayList<>();
+    for (NewTopic topic : topics) {
+      int actual = described.get(topic.name()).partitions().size();
+      String state = missing.contains(topic) ? "created" : "exists";
+      String note = actual == topic.numPartitions() ? "" : " (requested " + topic.numPartitions() + ")";
+      report.add("topic " + topic.name() + ": " + state + ", " + actual + " partitions" + note);
+    }
+    return report;
+  }
+
+  static void awaitBroker(Admin admin, Duration timeout) throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (true) {
+      try {
+        admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        if (Instant.now().isAfter(deadline)) {
+          Launcher.fail("Kafka broker not reachable within " + timeout.toSeconds() + " s: " + e.getMessage());
+        }
+      }
+    }
+  }
+}

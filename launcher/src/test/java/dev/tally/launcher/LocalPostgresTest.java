@@ -1,0 +1,73 @@
+package dev.tally.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalPostgresTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void keepsItsDataAcrossRestartsAndProvisionsTheDatabaseAndRolesOnce() throws Exception {
+    Path data = dir.resolve("postgres");
+    int port = freePort();
+    try (EmbeddedPostgres first = LocalPostgres.start(data, port)) {
+      LocalPostgres.provision(first.getPostgresDatabase());
+      try (Connection c = first.getDatabase(LocalPostgres.WRITER_ROLE, LocalPostgres.DATABASE).getConnection();
+           Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE kept (value int)");
+        s.execute("INSERT INTO kept VALUES (42)");
+      }
+    }
+    LocalPostgres.checkDataDirectory(data);
+    try (EmbeddedPostgres second = LocalPostgres.start(data, port)) {
+      assertThatCode(() -> LocalPostgres.provision(second.getPostgresDatabase())).doesNotThrowAnyException();
+      try (Connection c = second.getDatabase(LocalPostgres.READER_ROLE, LocalPostgres.DATABASE).getConnection();
+           Statement s = c.createStatement();
+           ResultSet rows = s.executeQuery("SELECT current_user, (SELECT count(*) FROM pg_tables WHERE tablename = 'kept')")) {
+        rows.next();
+        assertThat(rows.getString(1)).isEqualTo(LocalPostgres.READER_ROLE);
+        assertThat(rows.getInt(2)).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void acceptsAMissingOrEmptyDirectory() throws Exception {
+    LocalPostgres.checkDataDirectory(dir.resolve("missing"));
+    LocalPostgres.checkDataDirectory(Files.createDirectory(dir.resolve("empty")));
+  }
+
+  @Test
+  void refusesADirectoryThatHoldsSomethingElse() throws Exception {
+    Path damaged = Files.createDirectory(dir.resolve("damaged"));
+    Files.writeString(damaged.resolve("postgresql.conf"), "");
+    assertThatThrownBy(() -> LocalPostgres.checkDataDirectory(damaged))
+        .hasMessageContaining("is damaged (no PG_VERSION)")
+        .hasMessageContaining("./tally reset");
+  }
+
+  @Test
+  void refusesAFileWhereTheDirectoryShouldBe() throws Exception {
+    Path file = Files.writeString(dir.resolve("file"), "x");
+    assertThatThrownBy(() -> LocalPostgres.checkDataDirectory(file)).hasMessageContaining("is not a directory");
+  }
+
+  static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

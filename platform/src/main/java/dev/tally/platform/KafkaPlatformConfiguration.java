@@ -1,0 +1,19 @@
+package dev.tally.platform;
+
+import java.time.Duration;
+import org.apache.kafka.clients.admin.Admin;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.KafkaAdmin;
+
+/** Wiring every Kafka-facing service imports: topic names, one shared Admin client, its health. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(TopicNames.class)
+public class KafkaPlatformConfiguration {
+
+  @Bean(destroyMethod = "close")
+  Admin kafkaAdminClient(KafkaAdmin kafkaAdmin) {
+    return Admin.create(kafkaAdmin.getConfigurationProperties());
+  }
+}

@@ -1,0 +1,25 @@
+package dev.tally.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tally.testing.Http;
+import dev.tally.testing.TallyInfrastructureInitializer;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.ContextConfiguration;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ContextConfiguration(initializers = TallyInfrastructureInitializer.class)
+class QueryApiHealthTest {
+
+  @Value("${local.server.port}")
+  int port;
+
+  @Test
+  void healthIsUpWithTheDatabase() {
+    var response = Http.get("http://localhost:" + port + "/actuator/health");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).contains("\"status\":\"UP\"").contains("\"db\"");
+  }
+}

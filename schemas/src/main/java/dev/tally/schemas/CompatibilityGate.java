@@ -1,0 +1,45 @@
+package dev.tally.schemas;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+
+/**
+ * The rule every schema history must obey: each version can read data written by every earlier
+ * version (backward) and every earlier version can read data written by it (forward), and the
+ * stable wire type name never changes.
+ */
+public final class CompatibilityGate {
+
+  private CompatibilityGate() {
+  }
+
+  /** Every violation in one record type's history, oldest version first; empty when it passes. */
+  public static List<String> violations(List<Schema> versions) {
+    List<String> problems = new ArrayList<>();
+    for (int later = 1; later < versions.size(); later++) {
+      for (int earlier = 0; earlier < later; earlier++) {
+        Schema newer = versions.get(later);
+        Schema older = versions.get(earlier);
+        String pair = newer.getFullName() + " v" + (later + 1) + " / v" + (earlier + 1);
+        check(problems, "backward", pair, newer, older);
+        check(problems, "forward", pair, older, newer);
+        if (!Objects.equals(SchemaCatalog.wireType(newer), SchemaCatalog.wireType(older))) {
+          problems.add(pair + ": wire type name changed from " + SchemaCatalog.wireType(older).orElse("(none)")
+              + " to " + SchemaCatalog.wireType(newer).orElse("(none)"));
+        }
+      }
+    }
+    return problems;
+  }
+
+  private static void check(List<String> problems, String direction, String pair, Schema reader, Schema writer) {
+    var result = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getResult();
+    if (result.getCompatibility() != SchemaCompatibilityType.COMPATIBLE) {
+      problems.add(pair + ": not " + direction + " compatible: " + result.getIncompatibilities());
+    }
+  }
+}
