@@ -51,7 +51,9 @@ public final class LocalTopics {
         new NewTopic(Topics.ACCOUNT_COMMANDS, partitions, replicas).configs(Map.of(
             TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(7).toMillis()))),
         new NewTopic(Topics.ACCOUNT_COMMAND_RESULTS, partitions, replicas).configs(Map.of(
-            TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(1).toMillis()))));
+            TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(1).toMillis()))),
+        new NewTopic(Topics.ACCOUNT_EVENTS_DEAD_LETTERS, partitions, replicas).configs(Map.of(
+            TopicConfig.RETENTION_MS_CONFIG, "-1")));
   }
 
   /** Creates the missing topics; returns one line per topic saying what it found or did. */

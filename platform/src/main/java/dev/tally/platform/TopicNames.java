@@ -9,5 +9,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record TopicNames(
     @DefaultValue(Topics.ACCOUNT_EVENTS) String accountEvents,
     @DefaultValue(Topics.ACCOUNT_COMMANDS) String accountCommands,
-    @DefaultValue(Topics.ACCOUNT_COMMAND_RESULTS) String accountCommandResults) {
+    @DefaultValue(Topics.ACCOUNT_COMMAND_RESULTS) String accountCommandResults,
+    @DefaultValue(Topics.ACCOUNT_EVENTS_DEAD_LETTERS) String accountEventsDeadLetters) {
 }

@@ -10,6 +10,9 @@ public final class Topics {
   /** The single writer's answer to each command. */
   public static final String ACCOUNT_COMMAND_RESULTS = "tally.account-command-results";
 
+  /** Events a projection could not decode or apply, with headers saying why and where from. */
+  public static final String ACCOUNT_EVENTS_DEAD_LETTERS = "tally.account-events.dead-letters";
+
   private Topics() {
   }
 }
