@@ -1,0 +1,167 @@
+package dev.tally.command.http;
+
+import dev.tally.domain.account.Account;
+import dev.tally.platform.gateway.CommandGateway;
+import dev.tally.schemas.command.CloseAccount;
+import dev.tally.schemas.command.CommandMetadata;
+import dev.tally.schemas.command.CommandResult;
+import dev.tally.schemas.command.DepositMoney;
+import dev.tally.schemas.command.OpenAccount;
+import dev.tally.schemas.command.WithdrawMoney;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The account commands of the HTTP contract. Each request becomes one command for the single writer. */
+@RestController
+class AccountController {
+
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  static final String CORRELATION_ID = "X-Correlation-Id";
+  private static final Pattern ETAG = Pattern.compile("\"(0|[1-9][0-9]{0,17})\"");
+  private static final Pattern PRINTABLE = Pattern.compile("[\\x21-\\x7E]([\\x20-\\x7E]*[\\x21-\\x7E])?");
+  private static final int MAX_KEY_LENGTH = 255;
+
+  private final CommandGateway gateway;
+  private final CommandFactory commands;
+
+  AccountController(CommandGateway gateway, CommandFactory commands) {
+    this.gateway = gateway;
+    this.commands = commands;
+  }
+
+  @PostMapping(path = "/accounts", consumes = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<Object> open(@RequestBody byte[] body,
+      @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
+      @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
+    JsonBody json = JsonBody.parse(body, Set.of("owner", "currency"));
+    String owner = json.string("owner", Account.MAX_OWNER_LENGTH, false);
+    String currency = json.string("currency", 3, false);
+    json.validate();
+    String idempotencyKey = idempotencyKey(key);
+    // With a key, a retry must reach the same account (and so the same partition): derive the id from the key.
+    UUID id = idempotencyKey == null ? UUID.randomUUID()
+        : UUID.nameUUIDFromBytes(("account/" + idempotencyKey).getBytes(StandardCharsets.UTF_8));
+    CommandMetadata metadata = commands.metadata(id, null, idempotencyKey, correlation(correlationId),
+        "open\n" + owner + "\n" + currency);
+    return answer(gateway.send(id.toString(), new OpenAccount(metadata, owner, currency)), HttpStatus.CREATED);
+  }
+
+  @PostMapping(path = "/accounts/{id}/deposits", consumes = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<Object> deposit(@PathVariable UUID id, @RequestBody byte[] body,
+      @RequestHeader(name = "If-Match", required = false) String ifMatch,
+      @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
+      @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
+    Movement movement = movement(body);
+    CommandMetadata metadata = commands.metadata(id, expectedVersion(ifMatch), idempotencyKey(key),
+        correlation(correlationId), "deposit\n" + id + "\n" + movement);
+    return answer(gateway.send(id.toString(), new DepositMoney(metadata, movement.amount(), movement.reference())),
+        HttpStatus.OK);
+  }
+
+  @PostMapping(path = "/accounts/{id}/withdrawals", consumes = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<Object> withdraw(@PathVariable UUID id, @RequestBody byte[] body,
+      @RequestHeader(name = "If-Match", required = false) String ifMatch,
+      @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
+      @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
+    Movement movement = movement(body);
+    CommandMetadata metadata = commands.metadata(id, expectedVersion(ifMatch), idempotencyKey(key),
+        correlation(correlationId), "withdraw\n" + id + "\n" + movement);
+    return answer(gateway.send(id.toString(), new WithdrawMoney(metadata, movement.amount(), movement.reference())),
+        HttpStatus.OK);
+  }
+
+  /** Takes no body; an empty JSON object is accepted too. */
+  @PostMapping(path = "/accounts/{id}/close")
+  ResponseEntity<Object> close(@PathVariable UUID id, @RequestBody(required = false) byte[] body,
+      @RequestHeader(name = "Content-Type", required = false) String contentType,
+      @RequestHeader(name = "If-Match", required = false) String ifMatch,
+      @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
+      @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
+    if (body != null && body.length > 0) {
+      if (contentType == null || !MediaType.APPLICATION_JSON.isCompatibleWith(MediaType.parseMediaType(contentType))) {
+        throw new InvalidRequest("Content-Type", "a body must be application/json");
+      }
+      JsonBody.parse(body, Set.of()).validate();
+    }
+    CommandMetadata metadata = commands.metadata(id, expectedVersion(ifMatch), idempotencyKey(key),
+        correlation(correlationId), "close\n" + id);
+    return answer(gateway.send(id.toString(), new CloseAccount(metadata)), HttpStatus.OK);
+  }
+
+  private static Movement movement(byte[] body) {
+    JsonBody json = JsonBody.parse(body, Set.of("amount", "reference"));
+    long amount = json.positiveAmount("amount", Account.MAX_AMOUNT);
+    String reference = json.optionalString("reference", Account.MAX_REFERENCE_LENGTH);
+    json.validate();
+    return new Movement(amount, reference);
+  }
+
+  private static ResponseEntity<Object> answer(CommandResult result, HttpStatus success) {
+    return switch (result.getOutcome()) {
+      case ACCEPTED -> {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("accountId", result.getAggregateId());
+        body.put("version", result.getVersion());
+        body.put("consistencyToken", result.getConsistencyToken());
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(success).eTag(String.valueOf(result.getVersion()));
+        if (success == HttpStatus.CREATED) {
+          response.location(URI.create("/accounts/" + result.getAggregateId()));
+        }
+        yield response.body(body);
+      }
+      case REJECTED, CONFLICT -> Problems.refusal(result.getRejectionCode(), result.getRejectionDetail());
+      case KEY_REUSED -> Problems.refusal("idempotency-key-reused",
+          "this Idempotency-Key was already used with a different request");
+      case EXPIRED -> Problems.unavailable("the command reached the ledger after its deadline and was not executed");
+    };
+  }
+
+  private static Long expectedVersion(String ifMatch) {
+    if (ifMatch == null) {
+      return null;
+    }
+    Matcher matcher = ETAG.matcher(ifMatch.strip());
+    if (!matcher.matches()) {
+      throw new InvalidRequest("If-Match", "must be a version in double quotes, as sent in ETag");
+    }
+    return Long.parseLong(matcher.group(1));
+  }
+
+  private static String idempotencyKey(String key) {
+    if (key == null) {
+      return null;
+    }
+    if (key.length() > MAX_KEY_LENGTH || !PRINTABLE.matcher(key).matches()) {
+      throw new InvalidRequest(IDEMPOTENCY_KEY, "must be 1 to " + MAX_KEY_LENGTH + " printable ASCII characters");
+    }
+    return key;
+  }
+
+  private static String correlation(String correlationId) {
+    if (correlationId != null && (correlationId.length() > 100 || !PRINTABLE.matcher(correlationId).matches())) {
+      throw new InvalidRequest(CORRELATION_ID, "must be 1 to 100 printable ASCII characters");
+    }
+    return correlationId;
+  }
+
+  private record Movement(long amount, String reference) {
+    @Override
+    public String toString() {
+      return amount + "\n" + reference;
+    }
+  }
+}

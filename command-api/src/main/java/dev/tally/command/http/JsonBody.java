@@ -1,0 +1,107 @@
+package dev.tally.command.http;
+
+import dev.tally.command.http.InvalidRequest.FieldError;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Strict reading of a JSON request body: it must be one object, with only the allowed fields,
+ * each of the right JSON type. Every problem is collected, so a client learns all of them at once.
+ */
+final class JsonBody {
+
+  private static final JsonMapper MAPPER = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
+
+  private final JsonNode root;
+  private final List<FieldError> errors = new ArrayList<>();
+
+  private JsonBody(JsonNode root) {
+    this.root = root;
+  }
+
+  /** Parses the body and refuses fields outside {@code allowed}; an empty body reads as {@code {}}. */
+  static JsonBody parse(byte[] body, Set<String> allowed) {
+    JsonNode root;
+    try {
+      root = body == null || body.length == 0 ? MAPPER.createObjectNode() : MAPPER.readTree(body);
+    } catch (JacksonException e) {
+      throw new InvalidRequest("the body is not well-formed JSON: " + e.getOriginalMessage(), List.of());
+    }
+    if (root == null || !root.isObject()) {
+      throw new InvalidRequest("the body must be a JSON object", List.of());
+    }
+    JsonBody parsed = new JsonBody(root);
+    for (String name : root.propertyNames()) {
+      if (!allowed.contains(name)) {
+        parsed.errors.add(new FieldError(name, "unknown field"));
+      }
+    }
+    return parsed;
+  }
+
+  /** A required string of at most {@code maxLength} characters (blank allowed only if {@code mayBeBlank}). */
+  String string(String name, int maxLength, boolean mayBeBlank) {
+    JsonNode node = root.get(name);
+    if (node == null || node.isNull()) {
+      errors.add(new FieldError(name, "is required"));
+      return null;
+    }
+    if (!node.isString()) {
+      errors.add(new FieldError(name, "must be a string"));
+      return null;
+    }
+    String value = node.stringValue();
+    if (value.length() > maxLength) {
+      errors.add(new FieldError(name, "must be at most " + maxLength + " characters"));
+    } else if (!mayBeBlank && value.isBlank()) {
+      errors.add(new FieldError(name, "must not be blank"));
+    }
+    return value;
+  }
+
+  /** An optional string, empty when absent. */
+  String optionalString(String name, int maxLength) {
+    JsonNode node = root.get(name);
+    return node == null || node.isNull() ? "" : string(name, maxLength, true);
+  }
+
+  /** A required whole number in {@code [1, max]}. */
+  long positiveAmount(String name, long max) {
+    JsonNode node = root.get(name);
+    if (node == null || node.isNull()) {
+      errors.add(new FieldError(name, "is required"));
+      return 0;
+    }
+    if (!node.isIntegralNumber()) {
+      errors.add(new FieldError(name, "must be a whole number of minor units"));
+      return 0;
+    }
+    if (!node.canConvertToLong() || node.longValue() > max) {
+      errors.add(new FieldError(name, "must be at most " + max));
+      return 0;
+    }
+    if (node.longValue() <= 0) {
+      errors.add(new FieldError(name, "must be positive"));
+      return 0;
+    }
+    return node.longValue();
+  }
+
+  void addError(String field, String message) {
+    errors.add(new FieldError(field, message));
+  }
+
+  /** Throws when anything was wrong. */
+  void validate() {
+    if (!errors.isEmpty()) {
+      throw new InvalidRequest("the request is invalid", errors);
+    }
+  }
+}

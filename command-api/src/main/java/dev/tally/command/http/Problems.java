@@ -1,0 +1,96 @@
+package dev.tally.command.http;
+
+import dev.tally.platform.gateway.CommandGateway;
+import java.net.URI;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * The one place where refusals become HTTP: RFC 9457 problem details, with a {@code type} of
+ * {@code /problems/<code>} whose last segment is the stable rejection code.
+ */
+@RestControllerAdvice
+class Problems extends ResponseEntityExceptionHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(Problems.class);
+
+  /** HTTP status of each rejection code of the rules; anything else is a conflict with the state. */
+  private static final Map<String, HttpStatus> STATUS_OF_CODE = Map.of(
+      "account-not-found", HttpStatus.NOT_FOUND,
+      "invalid-amount", HttpStatus.BAD_REQUEST,
+      "invalid-currency", HttpStatus.BAD_REQUEST,
+      "invalid-owner", HttpStatus.BAD_REQUEST,
+      "invalid-reference", HttpStatus.BAD_REQUEST,
+      "version-mismatch", HttpStatus.PRECONDITION_FAILED,
+      "idempotency-key-reused", HttpStatus.UNPROCESSABLE_CONTENT);
+
+  static HttpStatus statusOf(String code) {
+    return STATUS_OF_CODE.getOrDefault(code, HttpStatus.CONFLICT);
+  }
+
+  static ResponseEntity<Object> refusal(String code, String detail) {
+    return ResponseEntity.status(statusOf(code)).body(problem(statusOf(code), code, detail));
+  }
+
+  static ResponseEntity<Object> unavailable(String detail) {
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .header(HttpHeaders.RETRY_AFTER, "1")
+        .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
+            detail + "; retrying with the same Idempotency-Key is safe"));
+  }
+
+  static ProblemDetail problem(HttpStatusCode status, String code, String detail) {
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+    problem.setType(URI.create("/problems/" + code));
+    problem.setTitle(title(code));
+    return problem;
+  }
+
+  private static String title(String code) {
+    String words = code.replace('-', ' ');
+    return Character.toUpperCase(words.charAt(0)) + words.substring(1);
+  }
+
+  @ExceptionHandler(InvalidRequest.class)
+  ResponseEntity<Object> invalid(InvalidRequest e) {
+    ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-request", e.getMessage());
+    if (!e.errors().isEmpty()) {
+      problem.setProperty("errors", e.errors());
+    }
+    return ResponseEntity.badRequest().body(problem);
+  }
+
+  @ExceptionHandler(CommandGateway.Unavailable.class)
+  ResponseEntity<Object> unavailable(CommandGateway.Unavailable e) {
+    return unavailable(e.getMessage());
+  }
+
+  @ExceptionHandler(Exception.class)
+  ResponseEntity<Object> unexpected(Exception e) {
+    log.error("unexpected failure", e);
+    return ResponseEntity.internalServerError()
+        .body(problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "an unexpected error occurred"));
+  }
+
+  /** Framework refusals (415, 405, 404, unreadable bodies, bad path variables) keep their status and get a type. */
+  @Override
+  protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode status,
+      WebRequest request) {
+    if (body instanceof ProblemDetail problem && "about:blank".equals(problem.getType().toString())) {
+      String code = status.value() == 400 ? "invalid-request"
+          : HttpStatus.valueOf(status.value()).name().toLowerCase().replace('_', '-');
+      problem.setType(URI.create("/problems/" + code));
+    }
+    return super.createResponseEntity(body, headers, status, request);
+  }
+}

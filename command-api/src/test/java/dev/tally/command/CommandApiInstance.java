@@ -1,0 +1,63 @@
+package dev.tally.command;
+
+import dev.tally.testing.Http;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** One running command API (with its writer), on a random port, for tests that need several or restarts. */
+final class CommandApiInstance implements AutoCloseable {
+
+  private final ConfigurableApplicationContext context;
+  private final String baseUrl;
+
+  private CommandApiInstance(ConfigurableApplicationContext context) {
+    this.context = context;
+    this.baseUrl = "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
+  }
+
+  static CommandApiInstance start(CommandApiTopics topics, String bootstrapServers, Map<String, Object> extra) {
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("server.port", 0);
+    properties.put("spring.kafka.bootstrap-servers", bootstrapServers);
+    properties.put("tally.topics.account-commands", topics.commands());
+    properties.put("tally.topics.account-command-results", topics.results());
+    properties.put("tally.topics.account-events", topics.events());
+    properties.put("tally.command.application-id", topics.applicationId());
+    properties.put("tally.command.state-dir", topics.stateDir(extra.getOrDefault("instance", "a").toString()));
+    properties.putAll(extra);
+    properties.remove("instance");
+    return new CommandApiInstance(new SpringApplicationBuilder(CommandApiApplication.class).properties(properties).run());
+  }
+
+  <T> T bean(Class<T> type) {
+    return context.getBean(type);
+  }
+
+  HttpResponse<String> post(String path, String body, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
+    if (body != null) {
+      request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    } else {
+      request.POST(HttpRequest.BodyPublishers.noBody());
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return Http.send(request.build());
+  }
+
+  HttpResponse<String> get(String path) {
+    return Http.get(baseUrl + path);
+  }
+
+  @Override
+  public void close() {
+    context.close();
+  }
+}

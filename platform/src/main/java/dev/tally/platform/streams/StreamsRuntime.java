@@ -1,0 +1,77 @@
+package dev.tally.platform.streams;
+
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Runs one Kafka Streams application for the life of the Spring context, and reports its state
+ * as health. On stop it leaves the group at once, so its partitions move to the other instances
+ * without waiting for a session timeout.
+ */
+public class StreamsRuntime extends AbstractHealthIndicator implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(StreamsRuntime.class);
+
+  private final Topology topology;
+  private final Properties properties;
+  private final Duration closeTimeout;
+  private volatile KafkaStreams streams;
+
+  public StreamsRuntime(Topology topology, Properties properties, Duration closeTimeout) {
+    super("Kafka Streams health check failed");
+    this.topology = topology;
+    this.properties = properties;
+    this.closeTimeout = closeTimeout;
+  }
+
+  @Override
+  public synchronized void start() {
+    KafkaStreams created = new KafkaStreams(topology, properties);
+    created.setUncaughtExceptionHandler(e -> {
+      log.error("stream thread failed; replacing it", e);
+      return StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    created.start();
+    streams = created;
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (streams != null) {
+      streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+          .withTimeout(closeTimeout));
+      streams = null;
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return streams != null;
+  }
+
+  /** The running application, for tests and metrics; null when stopped. */
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  @Override
+  protected void doHealthCheck(Health.Builder builder) {
+    KafkaStreams current = streams;
+    KafkaStreams.State state = current == null ? KafkaStreams.State.NOT_RUNNING : current.state();
+    builder.withDetail("state", state.name());
+    if (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING) {
+      builder.up();
+    } else {
+      builder.down();
+    }
+  }
+}
