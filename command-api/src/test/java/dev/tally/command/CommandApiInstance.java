@@ -32,7 +32,9 @@ final class CommandApiInstance implements AutoCloseable {
     properties.put("tally.command.state-dir", topics.stateDir(extra.getOrDefault("instance", "a").toString()));
     properties.putAll(extra);
     properties.remove("instance");
-    return new CommandApiInstance(new SpringApplicationBuilder(CommandApiApplication.class).properties(properties).run());
+    // As arguments, so that they win over application.yml.
+    String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    return new CommandApiInstance(new SpringApplicationBuilder(CommandApiApplication.class).run(args));
   }
 
   <T> T bean(Class<T> type) {

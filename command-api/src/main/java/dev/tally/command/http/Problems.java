@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -86,11 +87,15 @@ class Problems extends ResponseEntityExceptionHandler {
   @Override
   protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode status,
       WebRequest request) {
-    if (body instanceof ProblemDetail problem && "about:blank".equals(problem.getType().toString())) {
+    if (body instanceof ProblemDetail problem
+        && (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
       String code = status.value() == 400 ? "invalid-request"
           : HttpStatus.valueOf(status.value()).name().toLowerCase().replace('_', '-');
       problem.setType(URI.create("/problems/" + code));
     }
-    return super.createResponseEntity(body, headers, status, request);
+    HttpHeaders problemHeaders = new HttpHeaders();
+    problemHeaders.putAll(headers);
+    problemHeaders.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+    return super.createResponseEntity(body, problemHeaders, status, request);
   }
 }
