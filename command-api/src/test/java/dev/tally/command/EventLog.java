@@ -26,7 +26,11 @@ final class EventLog {
   }
 
   static List<SpecificRecord> committed(String topic) {
-    return committedRecords(topic).stream().map(r -> AvroCodec.standard().decode(r.value())).toList();
+    return committed(topic, TestInfrastructure.kafkaBootstrapServers());
+  }
+
+  static List<SpecificRecord> committed(String topic, String bootstrapServers) {
+    return committedRecords(topic, bootstrapServers).stream().map(r -> AvroCodec.standard().decode(r.value())).toList();
   }
 
   static List<SpecificRecord> of(String topic, String aggregateId) {
@@ -36,8 +40,12 @@ final class EventLog {
   }
 
   static List<ConsumerRecord<String, byte[]>> committedRecords(String topic) {
+    return committedRecords(topic, TestInfrastructure.kafkaBootstrapServers());
+  }
+
+  static List<ConsumerRecord<String, byte[]>> committedRecords(String topic, String bootstrapServers) {
     Map<String, Object> config = Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBootstrapServers(),
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -32,9 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 final class CommandProcessor<C, E, S, R> implements Processor<String, byte[], String, byte[]> {
 
-  /** Header naming the stable type of the event in the value. */
-  public static final String TYPE_HEADER = "tally.type";
-
   private static final Logger log = LoggerFactory.getLogger(CommandProcessor.class);
   private static final AvroCodec CODEC = AvroCodec.standard();
 
@@ -136,7 +133,7 @@ final class CommandProcessor<C, E, S, R> implements Processor<String, byte[], St
           .build();
       SpecificRecord avro = binding.event(event, envelope);
       RecordHeaders headers = new RecordHeaders();
-      headers.add(TYPE_HEADER, SchemaCatalog.wireType(avro.getSchema()).orElseThrow().getBytes(StandardCharsets.UTF_8));
+      headers.add(WriterTopology.TYPE_HEADER, SchemaCatalog.wireType(avro.getSchema()).orElseThrow().getBytes(StandardCharsets.UTF_8));
       context.forward(new Record<>(metadata.getAggregateId(), CODEC.encode(avro), record.timestamp(), headers),
           WriterTopology.EVENTS);
       current = binding.decider().evolve(current, event);
