@@ -8,6 +8,10 @@ import dev.tally.schemas.command.CommandResult;
 import dev.tally.schemas.command.DepositMoney;
 import dev.tally.schemas.command.OpenAccount;
 import dev.tally.schemas.command.WithdrawMoney;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -44,7 +48,10 @@ class AccountController {
   }
 
   @PostMapping(path = "/accounts", consumes = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<Object> open(@RequestBody byte[] body,
+  @Operation(summary = "Open an account", responses = {
+      @ApiResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = ApiDocs.Accepted.class))),
+      @ApiResponse(responseCode = "400", description = "invalid request")})
+  ResponseEntity<Object> open(@io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = ApiDocs.OpenAccountBody.class))) @RequestBody byte[] body,
       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
       @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
     JsonBody json = JsonBody.parse(body, Set.of("owner", "currency"));
@@ -61,7 +68,13 @@ class AccountController {
   }
 
   @PostMapping(path = "/accounts/{id}/deposits", consumes = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<Object> deposit(@PathVariable UUID id, @RequestBody byte[] body,
+  @Operation(summary = "Deposit money", responses = {
+      @ApiResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ApiDocs.Accepted.class))),
+      @ApiResponse(responseCode = "404", description = "unknown account"),
+      @ApiResponse(responseCode = "409", description = "account closed"),
+      @ApiResponse(responseCode = "412", description = "If-Match differs from the account's version")})
+  ResponseEntity<Object> deposit(@PathVariable UUID id,
+      @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = ApiDocs.MoneyBody.class))) @RequestBody byte[] body,
       @RequestHeader(name = "If-Match", required = false) String ifMatch,
       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
       @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
@@ -73,7 +86,13 @@ class AccountController {
   }
 
   @PostMapping(path = "/accounts/{id}/withdrawals", consumes = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<Object> withdraw(@PathVariable UUID id, @RequestBody byte[] body,
+  @Operation(summary = "Withdraw money", responses = {
+      @ApiResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ApiDocs.Accepted.class))),
+      @ApiResponse(responseCode = "404", description = "unknown account"),
+      @ApiResponse(responseCode = "409", description = "account closed, or insufficient funds"),
+      @ApiResponse(responseCode = "412", description = "If-Match differs from the account's version")})
+  ResponseEntity<Object> withdraw(@PathVariable UUID id,
+      @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = ApiDocs.MoneyBody.class))) @RequestBody byte[] body,
       @RequestHeader(name = "If-Match", required = false) String ifMatch,
       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
       @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
@@ -85,6 +104,9 @@ class AccountController {
   }
 
   /** Takes no body; an empty JSON object is accepted too. */
+  @Operation(summary = "Close an account", responses = {
+      @ApiResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ApiDocs.Accepted.class))),
+      @ApiResponse(responseCode = "409", description = "balance not zero, or already closed")})
   @PostMapping(path = "/accounts/{id}/close")
   ResponseEntity<Object> close(@PathVariable UUID id, @RequestBody(required = false) byte[] body,
       @RequestHeader(name = "Content-Type", required = false) String contentType,

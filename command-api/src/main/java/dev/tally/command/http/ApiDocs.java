@@ -1,0 +1,32 @@
+package dev.tally.command.http;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/**
+ * Shapes of the JSON bodies, for the OpenAPI document only: requests are read strictly by
+ * {@link JsonBody}, so these records describe the contract without taking part in parsing.
+ */
+final class ApiDocs {
+
+  private ApiDocs() {
+  }
+
+  @Schema(name = "OpenAccount", requiredProperties = {"owner", "currency"})
+  record OpenAccountBody(
+      @Schema(example = "alice", maxLength = 200) String owner,
+      @Schema(example = "EUR", description = "ISO 4217 code", pattern = "^[A-Z]{3}$") String currency) {
+  }
+
+  @Schema(name = "MoneyMovement", requiredProperties = {"amount"})
+  record MoneyBody(
+      @Schema(example = "1050", description = "Minor units (cents), 1 to 10^12", minimum = "1") long amount,
+      @Schema(example = "invoice 42", maxLength = 500) String reference) {
+  }
+
+  @Schema(name = "CommandAccepted")
+  record Accepted(
+      @Schema(format = "uuid") String accountId,
+      @Schema(example = "3") long version,
+      @Schema(description = "Pass as Consistency-Token to the query API to read this write") String consistencyToken) {
+  }
+}
