@@ -48,6 +48,8 @@ class CommandApiConfiguration {
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", kafka.getBootstrapServers()));
     config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, properties.commitInterval().toMillis());
+    // The thread commits between polls: a long poll would hold every answer back by up to poll.ms.
+    config.put(StreamsConfig.POLL_MS_CONFIG, 5L);
     config.put(StreamsConfig.STATE_DIR_CONFIG, properties.stateDir());
     config.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     config.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);

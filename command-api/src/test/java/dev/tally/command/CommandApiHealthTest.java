@@ -2,7 +2,9 @@ package dev.tally.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.testing.Await;
 import dev.tally.testing.Http;
+import java.time.Duration;
 import dev.tally.testing.TallyInfrastructureInitializer;
 import dev.tally.testing.TestInfrastructure;
 import java.util.List;
@@ -29,9 +31,11 @@ class CommandApiHealthTest {
   int port;
 
   @Test
-  void healthIsUpWithKafkaAndItsTopics() {
-    var response = Http.get("http://localhost:" + port + "/actuator/health");
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).contains("\"status\":\"UP\"").contains("\"kafka\"");
+  void healthIsUpOnceTheWriterRunsWithKafkaAndItsTopics() {
+    String url = "http://localhost:" + port + "/actuator/health";
+    Await.until(Duration.ofSeconds(30), "the command API is healthy", () -> Http.get(url).statusCode() == 200);
+    var response = Http.get(url);
+    assertThat(response.body()).contains("\"status\":\"UP\"").contains("\"kafka\"")
+        .contains("\"accountWriter\":{\"details\":{\"state\":\"RUNNING\"}");
   }
 }

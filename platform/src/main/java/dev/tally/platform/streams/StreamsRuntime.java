@@ -14,7 +14,7 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Runs one Kafka Streams application for the life of the Spring context, and reports its state
- * as health. On stop it leaves the group at once, so its partitions move to the other instances
+ * as health: UP once it has first reached RUNNING (and through later rebalances), DOWN otherwise. On stop it leaves the group at once, so its partitions move to the other instances
  * without waiting for a session timeout.
  */
 public class StreamsRuntime extends AbstractHealthIndicator implements SmartLifecycle {
@@ -25,6 +25,7 @@ public class StreamsRuntime extends AbstractHealthIndicator implements SmartLife
   private final Properties properties;
   private final Duration closeTimeout;
   private volatile KafkaStreams streams;
+  private volatile boolean hasRun;
 
   public StreamsRuntime(Topology topology, Properties properties, Duration closeTimeout) {
     super("Kafka Streams health check failed");
@@ -36,6 +37,11 @@ public class StreamsRuntime extends AbstractHealthIndicator implements SmartLife
   @Override
   public synchronized void start() {
     KafkaStreams created = new KafkaStreams(topology, properties);
+    created.setStateListener((now, before) -> {
+      if (now == KafkaStreams.State.RUNNING) {
+        hasRun = true;
+      }
+    });
     created.setUncaughtExceptionHandler(e -> {
       log.error("stream thread failed; replacing it", e);
       return StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -68,7 +74,8 @@ public class StreamsRuntime extends AbstractHealthIndicator implements SmartLife
     KafkaStreams current = streams;
     KafkaStreams.State state = current == null ? KafkaStreams.State.NOT_RUNNING : current.state();
     builder.withDetail("state", state.name());
-    if (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING) {
+    // Starting up counts as down until the first assignment is restored; a later rebalance is routine.
+    if (state == KafkaStreams.State.RUNNING || (state == KafkaStreams.State.REBALANCING && hasRun)) {
       builder.up();
     } else {
       builder.down();
