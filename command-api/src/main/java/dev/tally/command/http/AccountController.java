@@ -18,8 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.avro.specific.SpecificRecord;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -79,10 +81,8 @@ class AccountController {
       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
       @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
     Movement movement = movement(body);
-    CommandMetadata metadata = commands.metadata(id, expectedVersion(ifMatch), idempotencyKey(key),
-        correlation(correlationId), "deposit\n" + id + "\n" + movement);
-    return answer(gateway.send(id.toString(), new DepositMoney(metadata, movement.amount(), movement.reference())),
-        HttpStatus.OK);
+    return toAccount(id, "deposit", movement.toString(), ifMatch, key, correlationId,
+        metadata -> new DepositMoney(metadata, movement.amount(), movement.reference()));
   }
 
   @PostMapping(path = "/accounts/{id}/withdrawals", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -97,10 +97,8 @@ class AccountController {
       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
       @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
     Movement movement = movement(body);
-    CommandMetadata metadata = commands.metadata(id, expectedVersion(ifMatch), idempotencyKey(key),
-        correlation(correlationId), "withdraw\n" + id + "\n" + movement);
-    return answer(gateway.send(id.toString(), new WithdrawMoney(metadata, movement.amount(), movement.reference())),
-        HttpStatus.OK);
+    return toAccount(id, "withdraw", movement.toString(), ifMatch, key, correlationId,
+        metadata -> new WithdrawMoney(metadata, movement.amount(), movement.reference()));
   }
 
   /** Takes no body; an empty JSON object is accepted too. */
@@ -119,9 +117,15 @@ class AccountController {
       }
       JsonBody.parse(body, Set.of()).validate();
     }
+    return toAccount(id, "close", "", ifMatch, key, correlationId, CloseAccount::new);
+  }
+
+  /** Sends a command to an existing account; {@code details} and the operation identify the request for its hash. */
+  private ResponseEntity<Object> toAccount(UUID id, String operation, String details, String ifMatch, String key,
+      String correlationId, Function<CommandMetadata, SpecificRecord> command) {
     CommandMetadata metadata = commands.metadata(id, expectedVersion(ifMatch), idempotencyKey(key),
-        correlation(correlationId), "close\n" + id);
-    return answer(gateway.send(id.toString(), new CloseAccount(metadata)), HttpStatus.OK);
+        correlation(correlationId), operation + "\n" + id + "\n" + details);
+    return answer(gateway.send(id.toString(), command.apply(metadata)), HttpStatus.OK);
   }
 
   private static Movement movement(byte[] body) {
