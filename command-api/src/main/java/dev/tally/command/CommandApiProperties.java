@@ -13,7 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param idempotencyWindow how long an Idempotency-Key is remembered
  * @param maxInFlight how many commands may wait for an answer at once (bulkhead)
  * @param commitInterval how often the writer commits its transaction (bounds command latency)
- * @param stateDir where the writer keeps its local state stores
+ * @param stateDir where the writer keeps its local state stores (application.yml: under java.io.tmpdir)
  */
 @ConfigurationProperties("tally.command")
 record CommandApiProperties(
@@ -22,5 +22,5 @@ record CommandApiProperties(
     @DefaultValue("24h") Duration idempotencyWindow,
     @DefaultValue("1000") int maxInFlight,
     @DefaultValue("20ms") Duration commitInterval,
-    @DefaultValue("${java.io.tmpdir}/tally-streams") String stateDir) {
+    String stateDir) {
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.testing.Http;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -55,6 +59,7 @@ class LocalStackIT {
       var health = Http.get("http://127.0.0.1:" + env.get("TALLY_" + service + "_PORT") + "/actuator/health");
       assertThat(health.body()).as(service).contains("\"status\":\"UP\"");
     }
+    readYourWritesThroughEveryService();
     try (Connection db = database(); Statement s = db.createStatement()) {
       s.execute("CREATE TABLE kept (value int); INSERT INTO kept VALUES (42)");
     }
@@ -101,6 +106,34 @@ class LocalStackIT {
 
     assertThat(tally("reset").exitCode()).isZero();
     assertThat(home.resolve("data")).doesNotExist();
+  }
+
+  /** A write, then a read with its token, sees the write at once: 200 times in a row, no sleeping. */
+  private void readYourWritesThroughEveryService() {
+    String commands = "http://127.0.0.1:" + env.get("TALLY_COMMAND_PORT");
+    String queries = "http://127.0.0.1:" + env.get("TALLY_QUERY_PORT");
+    var opened = post(commands + "/accounts", "{\"owner\": \"erin\", \"currency\": \"EUR\"}");
+    assertThat(opened.statusCode()).as(opened.body()).isEqualTo(201);
+    String account = json(opened.body(), "accountId");
+    for (int i = 1; i <= 200; i++) {
+      var deposited = post(commands + "/accounts/" + account + "/deposits", "{\"amount\": 1}");
+      assertThat(deposited.statusCode()).as(deposited.body()).isEqualTo(200);
+      var read = Http.send(HttpRequest.newBuilder(URI.create(queries + "/accounts/" + account))
+          .header("Consistency-Token", json(deposited.body(), "consistencyToken")).GET().build());
+      assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+      assertThat(json(read.body(), "balance")).as("balance after deposit %d", i).isEqualTo(String.valueOf(i));
+    }
+  }
+
+  private static java.net.http.HttpResponse<String> post(String url, String body) {
+    return Http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  private static String json(String body, String field) {
+    Matcher matcher = Pattern.compile("\"" + field + "\":\"?([^\",}]*)").matcher(body);
+    assertThat(matcher.find()).as("%s in %s", field, body).isTrue();
+    return matcher.group(1);
   }
 
   private Connection database() throws Exception {

@@ -2,6 +2,7 @@ package dev.tally.platform;
 
 import java.time.Duration;
 import org.apache.kafka.clients.admin.Admin;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,8 +13,14 @@ import org.springframework.kafka.core.KafkaAdmin;
 @EnableConfigurationProperties(TopicNames.class)
 public class KafkaPlatformConfiguration {
 
-  @Bean(destroyMethod = "close")
+  /** Closed with a bound, so that shutdown does not hang when the broker went away first. */
+  @Bean(destroyMethod = "")
   Admin kafkaAdminClient(KafkaAdmin kafkaAdmin) {
     return Admin.create(kafkaAdmin.getConfigurationProperties());
+  }
+
+  @Bean
+  DisposableBean kafkaAdminClientCloser(Admin kafkaAdminClient) {
+    return () -> kafkaAdminClient.close(Duration.ofSeconds(5));
   }
 }

@@ -1,0 +1,53 @@
+package dev.tally.projector;
+
+import dev.tally.projector.runtime.Identifiers;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The projector's settings ({@code tally.projector.*}).
+ *
+ * @param applicationId Kafka Streams application id: its consumer group and the prefix of its
+ *     internal names; a new id re-reads the topic from the beginning
+ * @param stateDir Kafka Streams state directory; default {@code <java.io.tmpdir>/tally-projector}
+ * @param commitInterval how often Kafka Streams commits, and so how often batches are written:
+ *     it bounds how long a consistency token waits
+ * @param maxBatchEvents a batch is written as soon as it holds this many events
+ * @param streamThreads Kafka Streams threads in this instance
+ * @param processingGuarantee {@code at_least_once} (default; the read model is idempotent) or {@code exactly_once_v2}
+ * @param readerRole the role the migrations grant read access to (the query API's login)
+ * @param notifyChannel the PostgreSQL channel notified after every committed batch
+ * @param lagInterval how often lag is measured
+ * @param closeTimeout how long a clean shutdown may take
+ * @param streams any other Kafka Streams settings, passed as they are
+ */
+@ConfigurationProperties("tally.projector")
+public record ProjectorProperties(
+    @DefaultValue("tally-projector") String applicationId,
+    String stateDir,
+    @DefaultValue("100ms") Duration commitInterval,
+    @DefaultValue("5000") int maxBatchEvents,
+    @DefaultValue("1") int streamThreads,
+    @DefaultValue("at_least_once") String processingGuarantee,
+    @DefaultValue("tally_reader") String readerRole,
+    @DefaultValue("tally_projection") String notifyChannel,
+    @DefaultValue("5s") Duration lagInterval,
+    @DefaultValue("30s") Duration closeTimeout,
+    Map<String, String> streams) {
+
+  public ProjectorProperties {
+    Identifiers.requireSqlIdentifier(readerRole, "tally.projector.reader-role");
+    Identifiers.requireSqlIdentifier(notifyChannel, "tally.projector.notify-channel");
+    streams = streams == null ? Map.of() : Map.copyOf(streams);
+  }
+
+  /** The state directory to use: the configured one, else one under the temporary directory. */
+  public Path stateDirectory() {
+    return stateDir == null || stateDir.isBlank()
+        ? Path.of(System.getProperty("java.io.tmpdir"), "tally-projector")
+        : Path.of(stateDir);
+  }
+}

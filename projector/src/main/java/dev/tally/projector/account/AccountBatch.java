@@ -1,0 +1,254 @@
+package dev.tally.projector.account;
+
+import dev.tally.projector.runtime.ProjectionBatch;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The account projection's buffered changes: one coalesced patch per account (its state after the
+ * newest event of the batch) and one history line per money event.
+ *
+ * <p>Written with three statements whatever the batch size, each one multi-row through
+ * {@code unnest} of arrays:
+ * <ol>
+ *   <li>accounts opened in this batch: {@code INSERT ... ON CONFLICT DO UPDATE ... WHERE
+ *       accounts.version < EXCLUDED.version};
+ *   <li>other accounts: {@code UPDATE ... WHERE accounts.version < new version}, keeping the columns
+ *       the batch does not know (balance of an account only closed in this batch);
+ *   <li>history lines: {@code INSERT ... ON CONFLICT (account_id, version) DO NOTHING}.
+ * </ol>
+ * The version guards make a replayed or duplicated event a no-op: a row never goes backwards.
+ */
+final class AccountBatch implements ProjectionBatch {
+
+  private static final String OPEN = "OPEN";
+  private static final String CLOSED = "CLOSED";
+
+  private final Map<UUID, Patch> patches = new HashMap<>();
+  private final Map<LineKey, Line> lines = new LinkedHashMap<>();
+
+  void add(AccountEvent event) {
+    Patch patch = patches.computeIfAbsent(event.accountId(), Patch::new);
+    if (event instanceof AccountEvent.Opened opened) {
+      patch.opened = true;
+      patch.owner = opened.owner();
+      patch.currency = opened.currency();
+      patch.openedAt = micros(opened.occurredAt());
+    }
+    if (event.version() > patch.version) {
+      patch.version = event.version();
+      patch.updatedAt = micros(event.occurredAt());
+      switch (event) {
+        case AccountEvent.Opened opened -> {
+          patch.balance = 0L;
+          patch.status = OPEN;
+        }
+        case AccountEvent.Deposited deposited -> patch.balance = deposited.balanceAfter();
+        case AccountEvent.Withdrawn withdrawn -> patch.balance = withdrawn.balanceAfter();
+        case AccountEvent.Closed closed -> patch.status = CLOSED;
+      }
+    }
+    switch (event) {
+      case AccountEvent.Deposited d -> line(new Line(d.accountId(), d.version(), "DEPOSIT", d.amount(),
+          d.balanceAfter(), d.reference(), micros(d.occurredAt()), d.eventId()));
+      case AccountEvent.Withdrawn w -> line(new Line(w.accountId(), w.version(), "WITHDRAWAL", w.amount(),
+          w.balanceAfter(), w.reference(), micros(w.occurredAt()), w.eventId()));
+      case AccountEvent.Opened opened -> {
+      }
+      case AccountEvent.Closed closed -> {
+      }
+    }
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return patches.isEmpty() && lines.isEmpty();
+  }
+
+  /** Accounts this batch changes. */
+  int accounts() {
+    return patches.size();
+  }
+
+  @Override
+  public long write(Connection connection) throws SQLException {
+    List<Patch> sorted = new ArrayList<>(patches.values());
+    sorted.sort(Comparator.comparing(patch -> patch.accountId));
+    List<Patch> opened = sorted.stream().filter(patch -> patch.opened).toList();
+    List<Patch> updated = sorted.stream().filter(patch -> !patch.opened).toList();
+    return insertOpened(connection, opened) + updateExisting(connection, updated) + insertLines(connection);
+  }
+
+  private long insertOpened(Connection connection, List<Patch> opened) throws SQLException {
+    if (opened.isEmpty()) {
+      return 0;
+    }
+    int n = opened.size();
+    UUID[] ids = new UUID[n];
+    String[] owners = new String[n];
+    String[] currencies = new String[n];
+    Long[] balances = new Long[n];
+    String[] statuses = new String[n];
+    Long[] versions = new Long[n];
+    Long[] openedAt = new Long[n];
+    Long[] updatedAt = new Long[n];
+    for (int i = 0; i < n; i++) {
+      Patch patch = opened.get(i);
+      ids[i] = patch.accountId;
+      owners[i] = patch.owner;
+      currencies[i] = patch.currency;
+      balances[i] = patch.balance == null ? 0L : patch.balance;
+      statuses[i] = patch.status == null ? OPEN : patch.status;
+      versions[i] = patch.version;
+      openedAt[i] = patch.openedAt;
+      updatedAt[i] = patch.updatedAt;
+    }
+    try (PreparedStatement statement = connection.prepareStatement("""
+        INSERT INTO accounts (account_id, owner, currency, balance, status, version, opened_at, updated_at)
+        SELECT u.id, u.owner, u.currency, u.balance, u.status, u.version,
+               timestamptz 'epoch' + u.opened * interval '1 microsecond',
+               timestamptz 'epoch' + u.updated * interval '1 microsecond'
+        FROM unnest(?::uuid[], ?::text[], ?::text[], ?::int8[], ?::text[], ?::int8[], ?::int8[], ?::int8[])
+             AS u(id, owner, currency, balance, status, version, opened, updated)
+        ON CONFLICT (account_id) DO UPDATE
+          SET balance = EXCLUDED.balance, status = EXCLUDED.status,
+              version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+          WHERE accounts.version < EXCLUDED.version""")) {
+      statement.setArray(1, connection.createArrayOf("uuid", ids));
+      statement.setArray(2, connection.createArrayOf("text", owners));
+      statement.setArray(3, connection.createArrayOf("text", currencies));
+      statement.setArray(4, longs(connection, balances));
+      statement.setArray(5, connection.createArrayOf("text", statuses));
+      statement.setArray(6, longs(connection, versions));
+      statement.setArray(7, longs(connection, openedAt));
+      statement.setArray(8, longs(connection, updatedAt));
+      return statement.executeUpdate();
+    }
+  }
+
+  private long updateExisting(Connection connection, List<Patch> updated) throws SQLException {
+    if (updated.isEmpty()) {
+      return 0;
+    }
+    int n = updated.size();
+    UUID[] ids = new UUID[n];
+    Long[] balances = new Long[n];
+    String[] statuses = new String[n];
+    Long[] versions = new Long[n];
+    Long[] updatedAt = new Long[n];
+    for (int i = 0; i < n; i++) {
+      Patch patch = updated.get(i);
+      ids[i] = patch.accountId;
+      balances[i] = patch.balance;
+      statuses[i] = patch.status;
+      versions[i] = patch.version;
+      updatedAt[i] = patch.updatedAt;
+    }
+    try (PreparedStatement statement = connection.prepareStatement("""
+        UPDATE accounts AS a
+           SET balance = COALESCE(u.balance, a.balance),
+               status = COALESCE(u.status, a.status),
+               version = u.version,
+               updated_at = timestamptz 'epoch' + u.updated * interval '1 microsecond'
+          FROM unnest(?::uuid[], ?::int8[], ?::text[], ?::int8[], ?::int8[]) AS u(id, balance, status, version, updated)
+         WHERE a.account_id = u.id AND a.version < u.version""")) {
+      statement.setArray(1, connection.createArrayOf("uuid", ids));
+      statement.setArray(2, longs(connection, balances));
+      statement.setArray(3, connection.createArrayOf("text", statuses));
+      statement.setArray(4, longs(connection, versions));
+      statement.setArray(5, longs(connection, updatedAt));
+      return statement.executeUpdate();
+    }
+  }
+
+  private long insertLines(Connection connection) throws SQLException {
+    if (lines.isEmpty()) {
+      return 0;
+    }
+    int n = lines.size();
+    UUID[] ids = new UUID[n];
+    Long[] versions = new Long[n];
+    String[] types = new String[n];
+    Long[] amounts = new Long[n];
+    Long[] balances = new Long[n];
+    String[] references = new String[n];
+    Long[] occurredAt = new Long[n];
+    UUID[] eventIds = new UUID[n];
+    int i = 0;
+    for (Line line : lines.values()) {
+      ids[i] = line.accountId();
+      versions[i] = line.version();
+      types[i] = line.type();
+      amounts[i] = line.amount();
+      balances[i] = line.balanceAfter();
+      references[i] = line.reference();
+      occurredAt[i] = line.occurredAt();
+      eventIds[i] = line.eventId();
+      i++;
+    }
+    try (PreparedStatement statement = connection.prepareStatement("""
+        INSERT INTO account_transactions (account_id, version, type, amount, balance_after, reference, occurred_at, event_id)
+        SELECT u.id, u.version, u.type, u.amount, u.balance_after, u.reference,
+               timestamptz 'epoch' + u.occurred * interval '1 microsecond', u.event_id
+        FROM unnest(?::uuid[], ?::int8[], ?::text[], ?::int8[], ?::int8[], ?::text[], ?::int8[], ?::uuid[])
+             AS u(id, version, type, amount, balance_after, reference, occurred, event_id)
+        ON CONFLICT (account_id, version) DO NOTHING""")) {
+      statement.setArray(1, connection.createArrayOf("uuid", ids));
+      statement.setArray(2, longs(connection, versions));
+      statement.setArray(3, connection.createArrayOf("text", types));
+      statement.setArray(4, longs(connection, amounts));
+      statement.setArray(5, longs(connection, balances));
+      statement.setArray(6, connection.createArrayOf("text", references));
+      statement.setArray(7, longs(connection, occurredAt));
+      statement.setArray(8, connection.createArrayOf("uuid", eventIds));
+      return statement.executeUpdate();
+    }
+  }
+
+  private void line(Line line) {
+    lines.putIfAbsent(new LineKey(line.accountId(), line.version()), line);
+  }
+
+  private static Array longs(Connection connection, Long[] values) throws SQLException {
+    return connection.createArrayOf("int8", values);
+  }
+
+  private static long micros(Instant instant) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+  }
+
+  /** The state of one account after the newest event of this batch; null columns are unchanged. */
+  private static final class Patch {
+    final UUID accountId;
+    boolean opened;
+    String owner;
+    String currency;
+    long openedAt;
+    long version;
+    Long balance;
+    String status;
+    long updatedAt;
+
+    Patch(UUID accountId) {
+      this.accountId = accountId;
+    }
+  }
+
+  private record LineKey(UUID accountId, long version) {
+  }
+
+  private record Line(UUID accountId, long version, String type, long amount, long balanceAfter, String reference,
+      long occurredAt, UUID eventId) {
+  }
+}

@@ -1,0 +1,201 @@
+package dev.tally.projector.runtime;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lag of a projection per partition, as gauges, measured from outside the stream threads so that
+ * it is right even when the projector is stuck:
+ * <ul>
+ *   <li>{@code tally.projection.lag.records}: committed records of the partition that the read
+ *       model does not cover yet: the last stable offset minus the offset of the oldest such record;
+ *   <li>{@code tally.projection.lag.seconds}: the age of that oldest unapplied record (now minus its
+ *       timestamp, which the writer sets when it appends the event); 0 when nothing is pending.
+ * </ul>
+ * "Covered" means at or below the checkpoint in PostgreSQL (applied offset + 1), or below the
+ * consumer group's committed offset, whichever is further: both only move once rows are in the
+ * database. The oldest pending record is read with a read_committed consumer, so transaction
+ * markers and aborted records never count as lag, and a caught-up projection reads exactly 0.
+ */
+public final class ProjectionLag implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ProjectionLag.class);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+  /** Bounds every Admin call, so that a call in flight never holds up closing the shared Admin client. */
+  private static final int TIMEOUT_MS = 5000;
+
+  private final Admin admin;
+  private final DataSource dataSource;
+  private final String topic;
+  private final String projection;
+  private final String groupId;
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private final KafkaConsumer<byte[], byte[]> probe;
+  private final Map<Integer, Lag> lags = new ConcurrentHashMap<>();
+
+  public ProjectionLag(Admin admin, DataSource dataSource, String bootstrapServers, String topic, String projection,
+      String groupId, MeterRegistry registry, Clock clock) {
+    this.admin = admin;
+    this.dataSource = dataSource;
+    this.topic = topic;
+    this.projection = projection;
+    this.groupId = groupId;
+    this.registry = registry;
+    this.clock = clock;
+    this.probe = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
+        ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-lag-probe"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** The last measured lag of one partition, if measured. */
+  public Lag lag(int partition) {
+    return lags.get(partition);
+  }
+
+  /** Measures every partition once. Not thread-safe: call it from one thread. */
+  public void refresh() {
+    try {
+      int partitions = admin.describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs(TIMEOUT_MS))
+          .allTopicNames().get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+          .get(topic).partitions().size();
+      List<TopicPartition> all = IntStream.range(0, partitions).mapToObj(p -> new TopicPartition(topic, p)).toList();
+      Map<TopicPartition, Long> ends = offsets(all, OffsetSpec.latest());
+      Map<TopicPartition, Long> starts = offsets(all, OffsetSpec.earliest());
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId,
+          new ListConsumerGroupOffsetsOptions().timeoutMs(TIMEOUT_MS))
+          .partitionsToOffsetAndMetadata().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      Map<Integer, Long> applied = appliedOffsets();
+      for (TopicPartition partition : all) {
+        long next = starts.get(partition);
+        Long checkpoint = applied.get(partition.partition());
+        if (checkpoint != null) {
+          next = Math.max(next, checkpoint + 1);
+        }
+        OffsetAndMetadata group = committed.get(partition);
+        if (group != null) {
+          next = Math.max(next, group.offset());
+        }
+        measure(partition, next, ends.get(partition));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.warn("cannot measure the lag of projection {}: {}", projection, e.toString());
+    }
+  }
+
+  private void measure(TopicPartition partition, long next, long end) {
+    Lag lag = Lag.NONE;
+    if (next < end) {
+      ConsumerRecord<byte[], byte[]> oldest = oldestFrom(partition, next, end);
+      if (oldest != null) {
+        double seconds = Math.max(0, clock.millis() - oldest.timestamp()) / 1000.0;
+        lag = new Lag(end - oldest.offset(), seconds);
+      } else if (probe.position(partition) < end) {
+        Lag previous = lags.get(partition.partition());
+        lag = new Lag(end - next, previous == null ? 0 : previous.seconds());
+      }
+    }
+    if (lags.put(partition.partition(), lag) == null) {
+      register(partition.partition());
+    }
+  }
+
+  /** The first committed record at or after {@code from}, or null if there is none before {@code end}. */
+  private ConsumerRecord<byte[], byte[]> oldestFrom(TopicPartition partition, long from, long end) {
+    probe.assign(List.of(partition));
+    probe.seek(partition, from);
+    long deadline = System.nanoTime() + PROBE_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (ConsumerRecord<byte[], byte[]> record : probe.poll(Duration.ofMillis(200)).records(partition)) {
+        return record.offset() < end ? record : null;
+      }
+      if (probe.position(partition) >= end) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private void register(int partition) {
+    Gauge.builder("tally.projection.lag.records", lags, all -> all.getOrDefault(partition, Lag.NONE).records())
+        .description("Committed records of the partition not yet in the read model")
+        .tag("projection", projection).tag("topic", topic).tag("partition", Integer.toString(partition))
+        .register(registry);
+    Gauge.builder("tally.projection.lag.seconds", lags, all -> all.getOrDefault(partition, Lag.NONE).seconds())
+        .description("Age of the oldest committed record of the partition not yet in the read model")
+        .baseUnit("seconds")
+        .tag("projection", projection).tag("topic", topic).tag("partition", Integer.toString(partition))
+        .register(registry);
+  }
+
+  private Map<TopicPartition, Long> offsets(List<TopicPartition> partitions, OffsetSpec spec) throws Exception {
+    Map<TopicPartition, OffsetSpec> request = partitions.stream().collect(Collectors.toMap(p -> p, p -> spec));
+    Map<TopicPartition, Long> offsets = new HashMap<>();
+    admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED).timeoutMs(TIMEOUT_MS)).all()
+        .get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .forEach((partition, info) -> offsets.put(partition, info.offset()));
+    return offsets;
+  }
+
+  private Map<Integer, Long> appliedOffsets() throws SQLException {
+    Map<Integer, Long> applied = new HashMap<>();
+    try (Connection connection = dataSource.getConnection();
+         PreparedStatement statement = connection.prepareStatement(
+             "SELECT partition, applied_offset FROM projection_checkpoints WHERE projection = ? AND topic = ?")) {
+      statement.setString(1, projection);
+      statement.setString(2, topic);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          applied.put(rows.getInt(1), rows.getLong(2));
+        }
+      }
+    }
+    return applied;
+  }
+
+  @Override
+  public void close() {
+    probe.close();
+  }
+
+  /** Lag of one partition: records not yet applied, and the age in seconds of the oldest of them. */
+  public record Lag(long records, double seconds) {
+    static final Lag NONE = new Lag(0, 0);
+  }
+}

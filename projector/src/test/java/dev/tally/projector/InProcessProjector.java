@@ -1,0 +1,55 @@
+package dev.tally.projector;
+
+import dev.tally.projector.account.AccountProjection;
+import dev.tally.projector.runtime.ProjectionMetrics;
+import dev.tally.projector.runtime.ProjectorTopologyConfig;
+import dev.tally.testing.TestInfrastructure;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+
+/** The account projection's topology run by a real KafkaStreams instance, without Spring. */
+final class InProcessProjector implements AutoCloseable {
+
+  final String applicationId;
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final KafkaStreams streams;
+
+  InProcessProjector(String applicationId, String eventsTopic, String deadLettersTopic, DataSource dataSource,
+      Duration commitInterval) {
+    this(applicationId, eventsTopic, deadLettersTopic, dataSource, commitInterval, 1);
+  }
+
+  InProcessProjector(String applicationId, String eventsTopic, String deadLettersTopic, DataSource dataSource,
+      Duration commitInterval, int threads) {
+    this.applicationId = applicationId;
+    ProjectorTopologyConfig config = new ProjectorTopologyConfig(eventsTopic, deadLettersTopic, AccountProjection.NAME,
+        dataSource, "tally_projection", Integer.getInteger("tally.benchmark.max-batch", 5000), new ProjectionMetrics(registry, AccountProjection.NAME));
+    // Under target/: Kafka Streams leaves it empty anyway, the projection having no local state.
+    ProjectorProperties settings = new ProjectorProperties(applicationId,
+        Path.of("target", "streams-state", applicationId).toAbsolutePath().toString(), commitInterval, 5000, threads,
+        "at_least_once", "tally_reader", "tally_projection", Duration.ofSeconds(5), Duration.ofSeconds(30), Map.of());
+    streams = new KafkaStreams(AccountProjection.build(config),
+        StreamsSettings.of(settings, TestInfrastructure.kafkaBootstrapServers()));
+    streams.start();
+  }
+
+  /** Events handled (applied or dead-lettered) and written to the database. */
+  double eventsWritten() {
+    return registry.get("tally.projection.events").counter().count();
+  }
+
+  KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  @Override
+  public void close() {
+    streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        .withTimeout(Duration.ofSeconds(30)));
+  }
+}

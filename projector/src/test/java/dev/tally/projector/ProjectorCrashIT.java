@@ -1,0 +1,127 @@
+package dev.tally.projector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tally.testing.TestInfrastructure;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Crash safety, the honest way: the packaged projector runs as a child JVM and is killed with
+ * SIGKILL (no shutdown hook, no last commit) at random points while a writer keeps appending
+ * events; it is restarted each time. In the end the read model must be exactly the fold of the
+ * event log: every account row and every history line, none missing, none twice.
+ */
+class ProjectorCrashIT {
+
+  private static final Path JAR = Path.of(System.getProperty("tally.projector.jar",
+      "target/tally-projector-0.1.0-SNAPSHOT.jar"));
+  private static final int KILLS = 4;
+
+  private final List<Process> children = new ArrayList<>();
+
+  @AfterEach
+  void stopChildren() {
+    children.forEach(child -> child.toHandle().destroyForcibly());
+  }
+
+  @Test
+  void killedAtRandomWhileEventsKeepComingTheReadModelEndsAsTheFoldOfTheLog() throws Exception {
+    assertThat(JAR).as("the packaged projector (run by Failsafe after package)").exists();
+    List<String> topics = TestInfrastructure.createTopics(3, "events", "dead-letters");
+    String events = topics.get(0);
+    TestInfrastructure.Database database = ReadModel.create();
+    DataSource db = ReadModel.dataSource(database);
+    String applicationId = TestInfrastructure.uniqueName("crash");
+    Path stateDir = Files.createDirectories(Path.of("target", "crash-it", "state")).toAbsolutePath();
+    Path logs = Files.createDirectories(Path.of("target", "crash-it"));
+    Random random = new Random(42);
+
+    AtomicBoolean producing = new AtomicBoolean(true);
+    AtomicLong produced = new AtomicLong();
+    CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+      Ledger ledger = new Ledger(99, 300, Clock.systemUTC());
+      try (EventLog log = EventLog.transactional(events)) {
+        while (producing.get()) {
+          log.append(ledger.next(40));
+          produced.addAndGet(40);
+          LockSupport.parkNanos(Duration.ofMillis(10).toNanos()); // pacing the load, not synchronising
+        }
+      }
+    });
+
+    for (int run = 0; run < KILLS; run++) {
+      Process child = start(database, topics, applicationId, stateDir, logs.resolve("projector-" + run + ".log"));
+      long before = applied(db, events);
+      long target = before + 300 + random.nextInt(3000);
+      await().atMost(Duration.ofSeconds(120)).until(() -> !child.isAlive() || applied(db, events) >= target);
+      assertThat(child.isAlive()).as("projector run %d is alive (see %s)", run, logs).isTrue();
+      child.toHandle().destroyForcibly();
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+    }
+    producing.set(false);
+    writer.get(60, TimeUnit.SECONDS);
+
+    List<ConsumerRecord<String, byte[]>> records = EventLog.readAll(events);
+    assertThat(records).hasSize((int) produced.get());
+    Map<Integer, Long> last = new HashMap<>();
+    records.forEach(record -> last.merge(record.partition(), record.offset(), Math::max));
+    Process finalRun = start(database, topics, applicationId, stateDir, logs.resolve("projector-final.log"));
+    await().atMost(Duration.ofSeconds(120)).until(() -> ReadModel.checkpoints(db, events).equals(last));
+
+    ReadModel.Dump expected = Fold.of(EventLog.events(records));
+    ReadModel.Dump actual = ReadModel.dump(db);
+    assertThat(actual.accounts()).as("account rows").isEqualTo(expected.accounts());
+    assertThat(actual.transactions()).as("history lines").hasSameSizeAs(expected.transactions())
+        .isEqualTo(expected.transactions());
+    assertThat(ReadModel.query(db, "SELECT count(*) FROM parked_keys")).containsExactly("0");
+    assertThat(EventLog.readAll(topics.get(1))).as("dead letters").isEmpty();
+
+    finalRun.destroy();
+    assertThat(finalRun.waitFor(60, TimeUnit.SECONDS)).isTrue();
+  }
+
+  private static long applied(DataSource db, String topic) {
+    return ReadModel.checkpoints(db, topic).values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  private Process start(TestInfrastructure.Database database, List<String> topics, String applicationId,
+      Path stateDir, Path log) throws IOException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(),
+        "--server.port=0",
+        "--spring.kafka.bootstrap-servers=" + TestInfrastructure.kafkaBootstrapServers(),
+        "--spring.datasource.url=" + database.jdbcUrl(),
+        "--spring.datasource.username=" + database.user(),
+        "--spring.datasource.password=" + database.password(),
+        "--tally.topics.account-events=" + topics.get(0),
+        "--tally.topics.account-events-dead-letters=" + topics.get(1),
+        "--tally.projector.application-id=" + applicationId,
+        "--tally.projector.state-dir=" + stateDir,
+        // Static membership: a restarted instance takes its partitions back at once instead of
+        // waiting for the killed one's session to time out.
+        "--tally.projector.streams.group.instance.id=" + applicationId + "-instance");
+    Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    children.add(child);
+    return child;
+  }
+}

@@ -1,0 +1,52 @@
+package dev.tally.query;
+
+import dev.tally.query.consistency.ConsistencyInterceptor;
+import dev.tally.query.consistency.ConsistencyWatcher;
+import dev.tally.query.problem.ProblemReportValve;
+import org.apache.catalina.core.StandardHost;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/** Explicit wiring of the query API: the shared consistency watcher and the token check on every query. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(QueryProperties.class)
+class QueryApiConfiguration {
+
+  @Bean
+  ConsistencyWatcher consistencyWatcher(DataSource dataSource, DataSourceProperties database, QueryProperties settings) {
+    String url = database.determineUrl();
+    String user = database.determineUsername();
+    String password = database.determinePassword();
+    return new ConsistencyWatcher(dataSource, () -> java.sql.DriverManager.getConnection(url, user, password),
+        settings.notifyChannel(), settings.consistencyRecheckInterval());
+  }
+
+  /** Requests Tomcat refuses before Spring MVC sees them get a problem detail too. */
+  @Bean
+  WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorReports() {
+    return factory -> factory.addContextCustomizers(context -> {
+      if (context.getParent() instanceof StandardHost host) {
+        host.setErrorReportValveClass(ProblemReportValve.class.getName());
+      }
+    });
+  }
+
+  @Bean
+  WebMvcConfigurer consistencyTokens(ConsistencyWatcher watcher, QueryProperties settings) {
+    ConsistencyInterceptor interceptor = new ConsistencyInterceptor(watcher, settings, Clock.systemUTC());
+    return new WebMvcConfigurer() {
+      @Override
+      public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(interceptor).addPathPatterns("/accounts/**", "/accounts", "/transfers/**");
+      }
+    };
+  }
+}

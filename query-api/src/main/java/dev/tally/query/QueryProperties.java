@@ -1,0 +1,42 @@
+package dev.tally.query;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The query API's settings ({@code tally.query.*}).
+ *
+ * @param consistencyWait how long a request with a consistency token waits for the read model
+ *     before answering 503
+ * @param consistencyFutureSkew how far in the future a token's time may be (clock skew) before the
+ *     token is refused as invalid
+ * @param consistencyRecheckInterval while requests wait, how often they are re-checked even without
+ *     a notification (a safety net; notifications are what normally wakes them)
+ * @param retryAfter the {@code Retry-After} of a 503 when the read model is behind
+ * @param notifyChannel the PostgreSQL channel the projector notifies after each batch
+ * @param defaultPageSize items per page when {@code limit} is not given
+ * @param maxPageSize the largest {@code limit} accepted
+ */
+@ConfigurationProperties("tally.query")
+public record QueryProperties(
+    @DefaultValue("5s") Duration consistencyWait,
+    @DefaultValue("1m") Duration consistencyFutureSkew,
+    @DefaultValue("1s") Duration consistencyRecheckInterval,
+    @DefaultValue("1s") Duration retryAfter,
+    @DefaultValue("tally_projection") String notifyChannel,
+    @DefaultValue("50") int defaultPageSize,
+    @DefaultValue("200") int maxPageSize) {
+
+  private static final Pattern CHANNEL = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+  public QueryProperties {
+    if (notifyChannel == null || !CHANNEL.matcher(notifyChannel).matches()) {
+      throw new IllegalArgumentException("tally.query.notify-channel must be a lower-case SQL identifier, not " + notifyChannel);
+    }
+    if (defaultPageSize < 1 || maxPageSize < defaultPageSize) {
+      throw new IllegalArgumentException("need 1 <= tally.query.default-page-size <= tally.query.max-page-size");
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package dev.tally.query.account;
+
+import dev.tally.query.QueryProperties;
+import dev.tally.query.account.AccountViews.Account;
+import dev.tally.query.account.AccountViews.Page;
+import dev.tally.query.account.AccountViews.Transaction;
+import dev.tally.query.problem.Problem;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.WebRequest;
+
+/** {@code GET /accounts/{id}}, {@code GET /accounts/{id}/transactions}, {@code GET /accounts?owner=}. */
+@RestController
+class AccountController {
+
+  private final AccountQueries queries;
+  private final QueryProperties settings;
+
+  AccountController(AccountQueries queries, QueryProperties settings) {
+    this.queries = queries;
+    this.settings = settings;
+  }
+
+  @GetMapping("/accounts/{id}")
+  ResponseEntity<Account> account(@PathVariable("id") String id, WebRequest request) {
+    UUID accountId = Paging.id(id, "id");
+    Account account = queries.account(accountId).orElseThrow(() -> unknown(accountId));
+    String etag = "\"" + account.version() + "\"";
+    if (request.checkNotModified(etag)) {
+      return null;
+    }
+    return ResponseEntity.ok().eTag(etag).body(account);
+  }
+
+  @GetMapping("/accounts/{id}/transactions")
+  Page<Transaction> transactions(@PathVariable("id") String id,
+      @RequestParam(name = "limit", required = false) String limit,
+      @RequestParam(name = "after", required = false) String after) {
+    UUID accountId = Paging.id(id, "id");
+    int size = Paging.limit(limit, settings);
+    long afterVersion = Paging.transactionCursor(after);
+    List<Transaction> rows = queries.transactions(accountId, afterVersion, size + 1);
+    if (rows.isEmpty() && !queries.exists(accountId)) {
+      throw unknown(accountId);
+    }
+    if (rows.size() <= size) {
+      return new Page<>(rows, null);
+    }
+    List<Transaction> page = rows.subList(0, size);
+    return new Page<>(page, Paging.transactionCursor(page.getLast().version()));
+  }
+
+  @GetMapping("/accounts")
+  Page<Account> accountsOf(@RequestParam(name = "owner", required = false) String owner,
+      @RequestParam(name = "limit", required = false) String limit,
+      @RequestParam(name = "after", required = false) String after) {
+    String who = Paging.owner(owner);
+    int size = Paging.limit(limit, settings);
+    Paging.AccountKey from = Paging.accountCursor(after);
+    List<AccountQueries.Keyed> rows = queries.accountsOf(who, from, size + 1);
+    List<AccountQueries.Keyed> page = rows.size() <= size ? rows : rows.subList(0, size);
+    String next = rows.size() <= size ? null : Paging.accountCursor(page.getLast().key());
+    return new Page<>(page.stream().map(AccountQueries.Keyed::account).toList(), next);
+  }
+
+  private static Problem unknown(UUID id) {
+    return Problem.notFound("There is no account " + id + ".");
+  }
+}

@@ -1,0 +1,32 @@
+package dev.tally.query.problem;
+
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * What the servlet container's error page shows (errors raised outside Spring MVC, such as a
+ * request the container itself refuses): a problem detail too, never a stack trace or an HTML page.
+ */
+@RestController
+class ProblemErrorController implements ErrorController {
+
+  @RequestMapping("${server.error.path:${error.path:/error}}")
+  ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
+    Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+    HttpStatus status = code instanceof Integer value && HttpStatus.resolve(value) != null
+        ? HttpStatus.valueOf(value) : HttpStatus.INTERNAL_SERVER_ERROR;
+    String detail = status.is5xxServerError()
+        ? "The request could not be answered because of an internal error."
+        : "The request was refused: " + status.getReasonPhrase() + ".";
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+    Problem.typeFromStatus(problem);
+    return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+  }
+}
