@@ -82,6 +82,7 @@ class CommandApiConfiguration {
     consumer.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     ContainerProperties container = new ContainerProperties(settings.resultsTopic());
     container.setAckMode(ContainerProperties.AckMode.MANUAL);
+    container.setAssignmentCommitOption(ContainerProperties.AssignmentCommitOption.NEVER);
 
     var template = new ReplyingKafkaTemplate<>(
         new DefaultKafkaProducerFactory<>(producer, new StringSerializer(), new ByteArraySerializer()),

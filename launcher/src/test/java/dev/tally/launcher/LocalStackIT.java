@@ -59,7 +59,13 @@ class LocalStackIT {
       var health = Http.get("http://127.0.0.1:" + env.get("TALLY_" + service + "_PORT") + "/actuator/health");
       assertThat(health.body()).as(service).contains("\"status\":\"UP\"");
     }
-    readYourWritesThroughEveryService();
+    String account = readYourWritesThroughEveryService();
+    Result history = tally("history", account);
+    assertThat(history.exitCode()).as(history.output()).isZero();
+    assertThat(history.output()).contains("account.opened", "account.deposited").containsPattern("(?m)^\\s*201\\s");
+    Result status = tally("status");
+    assertThat(status.exitCode()).as(status.output()).isZero();
+    assertThat(status.output()).contains("tally-projector", "tally-account-writer");
     try (Connection db = database(); Statement s = db.createStatement()) {
       s.execute("CREATE TABLE kept (value int); INSERT INTO kept VALUES (42)");
     }
@@ -109,7 +115,7 @@ class LocalStackIT {
   }
 
   /** A write, then a read with its token, sees the write at once: 200 times in a row, no sleeping. */
-  private void readYourWritesThroughEveryService() {
+  private String readYourWritesThroughEveryService() {
     String commands = "http://127.0.0.1:" + env.get("TALLY_COMMAND_PORT");
     String queries = "http://127.0.0.1:" + env.get("TALLY_QUERY_PORT");
     var opened = post(commands + "/accounts", "{\"owner\": \"erin\", \"currency\": \"EUR\"}");
@@ -123,6 +129,7 @@ class LocalStackIT {
       assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
       assertThat(json(read.body(), "balance")).as("balance after deposit %d", i).isEqualTo(String.valueOf(i));
     }
+    return account;
   }
 
   private static java.net.http.HttpResponse<String> post(String url, String body) {
@@ -156,8 +163,10 @@ class LocalStackIT {
     return processes;
   }
 
-  private Result tally(String command) throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(ROOT.resolve("tally").toString(), command)
+  private Result tally(String... command) throws Exception {
+    List<String> line = new ArrayList<>(List.of(ROOT.resolve("tally").toString()));
+    line.addAll(List.of(command));
+    ProcessBuilder builder = new ProcessBuilder(line)
         .directory(ROOT.toFile())
         .redirectErrorStream(true);
     builder.environment().putAll(env);

@@ -1,0 +1,133 @@
+package dev.tally.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tally.schemas.AvroCodec;
+import dev.tally.schemas.SchemaCatalog;
+import dev.tally.schemas.event.AccountClosed;
+import dev.tally.schemas.event.AccountOpened;
+import dev.tally.schemas.event.EventMetadata;
+import dev.tally.schemas.event.MoneyDeposited;
+import dev.tally.schemas.event.MoneyWithdrawn;
+import dev.tally.testing.TestInfrastructure;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class HistoryCommandTest {
+
+  private static final int PARTITIONS = 3;
+  private static String topic;
+  private static String alice;
+  private static String bob;
+
+  @BeforeAll
+  static void twoAccountsOnOnePartition() {
+    topic = TestInfrastructure.createTopics(PARTITIONS, "history").getFirst();
+    alice = UUID.randomUUID().toString();
+    // bob shares alice's partition, so history must filter by key, not just pick the partition.
+    do {
+      bob = UUID.randomUUID().toString();
+    } while (HistoryCommand.partitionOf(bob, PARTITIONS) != HistoryCommand.partitionOf(alice, PARTITIONS));
+    try (var producer = Groups.producer()) {
+      for (SpecificRecord event : List.of(
+          opened(alice, "alice"), opened(bob, "bob"),
+          deposited(alice, 2, 100, 100), deposited(bob, 2, 7, 7),
+          withdrawn(alice, 3, 30, 70), closed(alice, 4))) {
+        String key = ((EventMetadata) event.get(0)).getAggregateId();
+        var record = new ProducerRecord<String, byte[]>(topic, key, AvroCodec.standard().encode(event));
+        record.headers().add(SchemaCatalog.TYPE_PROPERTY,
+            SchemaCatalog.wireType(event.getSchema()).orElseThrow().getBytes(StandardCharsets.UTF_8));
+        producer.send(record);
+      }
+      producer.flush();
+    }
+  }
+
+  @Test
+  void printsOneAccountsEventsInOrder() {
+    Cli.Result result = Cli.run("history", alice, "--topic", topic);
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    List<String> rows = result.out().lines().filter(line -> line.matches("^\\d+\\s+account\\..*")).toList();
+    assertThat(rows).hasSize(4);
+    assertThat(rows.get(0)).startsWith("1").contains("account.opened", "owner=alice", "currency=EUR");
+    assertThat(rows.get(1)).startsWith("2").contains("account.deposited", "amount=100", "balanceAfter=100");
+    assertThat(rows.get(2)).startsWith("3").contains("account.withdrawn", "amount=30", "balanceAfter=70");
+    assertThat(rows.get(3)).startsWith("4").contains("account.closed");
+    assertThat(result.out()).doesNotContain("owner=bob", "amount=7 ");
+  }
+
+  @Test
+  void printsValidJson() {
+    Cli.Result result = Cli.run("history", bob, "--topic", topic, "--json");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    JsonNode history = JsonMapper.builder().build().readTree(result.out());
+    assertThat(history.get("account").asString()).isEqualTo(bob);
+    assertThat(history.get("partition").asInt()).isEqualTo(HistoryCommand.partitionOf(bob, PARTITIONS));
+    List<JsonNode> events = new ArrayList<>();
+    history.get("events").forEach(events::add);
+    assertThat(events).extracting(e -> e.get("version").asLong()).containsExactly(1L, 2L);
+    assertThat(events).extracting(e -> e.get("type").asString()).containsExactly("account.opened", "account.deposited");
+    assertThat(events.get(1).get("payload").get("amount").asLong()).isEqualTo(7);
+    assertThat(events.get(0).get("payload").get("owner").asString()).isEqualTo("bob");
+    assertThat(events.get(0).get("payload").has("metadata")).isFalse();
+  }
+
+  @Test
+  void refusesUnknownAccountsAndIdsThatAreNotUuids() {
+    Cli.Result unknown = Cli.run("history", UUID.randomUUID().toString(), "--topic", topic);
+    assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(1);
+    assertThat(unknown.err()).contains("no events for account");
+    assertThat(unknown.err().strip().lines()).hasSize(1);
+
+    Cli.Result garbage = Cli.run("history", "not-an-id", "--topic", topic);
+    assertThat(garbage.exitCode()).as(garbage.toString()).isEqualTo(2);
+    assertThat(garbage.err()).contains("not an account id");
+
+    Cli.Result noTopic = Cli.run("history", alice, "--topic", TestInfrastructure.uniqueName("missing"));
+    assertThat(noTopic.exitCode()).as(noTopic.toString()).isEqualTo(1);
+    assertThat(noTopic.err()).contains("no topic");
+  }
+
+  private static EventMetadata metadata(String account, long version) {
+    return EventMetadata.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setAggregateId(account)
+        .setAggregateType("account")
+        .setAggregateVersion(version)
+        .setOccurredAt(Instant.now().truncatedTo(ChronoUnit.MICROS))
+        .setCommandId(UUID.randomUUID().toString())
+        .setCorrelationId(UUID.randomUUID().toString())
+        .setCausationId(UUID.randomUUID().toString())
+        .build();
+  }
+
+  private static SpecificRecord opened(String account, String owner) {
+    return AccountOpened.newBuilder().setMetadata(metadata(account, 1)).setOwner(owner).setCurrency("EUR").build();
+  }
+
+  private static SpecificRecord deposited(String account, long version, long amount, long balance) {
+    return MoneyDeposited.newBuilder().setMetadata(metadata(account, version)).setAmount(amount)
+        .setReference("ref").setBalanceAfter(balance).build();
+  }
+
+  private static SpecificRecord withdrawn(String account, long version, long amount, long balance) {
+    return MoneyWithdrawn.newBuilder().setMetadata(metadata(account, version)).setAmount(amount)
+        .setReference("ref").setBalanceAfter(balance).build();
+  }
+
+  private static SpecificRecord closed(String account, long version) {
+    return AccountClosed.newBuilder().setMetadata(metadata(account, version)).build();
+  }
+}
