@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates Tally's topics through Kafka's Admin API (the broker has auto-creation off).
@@ -56,17 +57,32 @@ public final class LocalTopics {
             TopicConfig.RETENTION_MS_CONFIG, "-1")));
   }
 
-  /** Creates the missing topics; returns one line per topic saying what it found or did. */
+  /**
+   * Creates the missing topics; returns one line per topic saying what it found or did. A topic
+   * that turns out to exist (created a moment ago, or by someone else meanwhile) counts as existing.
+   */
   public static List<String> ensure(Admin admin, List<NewTopic> topics) throws ExecutionException, InterruptedException {
     Set<String> existing = admin.listTopics().names().get();
-    List<NewTopic> missing = topics.stream().filter(topic -> !existing.contains(topic.name())).toList();
-    admin.createTopics(missing).all().get();
+    List<NewTopic> created = new ArrayList<>();
+    var results = admin.createTopics(topics.stream().filter(topic -> !existing.contains(topic.name())).toList()).values();
+    for (NewTopic topic : topics) {
+      if (results.containsKey(topic.name())) {
+        try {
+          results.get(topic.name()).get();
+          created.add(topic);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+        }
+      }
+    }
     Map<String, TopicDescription> described =
         admin.describeTopics(topics.stream().map(NewTopic::name).toList()).allTopicNames().get();
     List<String> report = new ArrayList<>();
     for (NewTopic topic : topics) {
       int actual = described.get(topic.name()).partitions().size();
-      String state = missing.contains(topic) ? "created" : "exists";
+      String state = created.contains(topic) ? "created" : "exists";
       String note = actual == topic.numPartitions() ? "" : " (requested " + topic.numPartitions() + ")";
       report.add("topic " + topic.name() + ": " + state + ", " + actual + " partitions" + note);
     }
