@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +79,16 @@ public final class TestInfrastructure {
           }
         }
       }
+      // Creation is acknowledged before every broker's metadata has the topic: wait until it is described.
+      List<String> names = topics.stream().map(NewTopic::name).toList();
+      Await.until(Duration.ofSeconds(30), "the new topics are known", () -> {
+        try {
+          admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS);
+          return true;
+        } catch (Exception notYet) {
+          return false;
+        }
+      });
     } catch (Exception e) {
       throw new IllegalStateException("cannot create test topics", e);
     }
