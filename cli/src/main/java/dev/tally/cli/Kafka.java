@@ -231,6 +231,44 @@ public final class Kafka implements AutoCloseable {
     return offsets;
   }
 
+  /**
+   * Waits up to {@code wait} for a group to have no live members, then deletes it; returns why it
+   * was not deleted, if it was not.
+   */
+  public Optional<String> deleteGroupWhenEmpty(String groupId, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      Optional<GroupListing> group = group(groupId);
+      int members = group.map(this::liveMembers).orElse(0);
+      if (members == 0) {
+        if (group.isPresent()) {
+          deleteGroup(groupId);
+        }
+        return Optional.empty();
+      }
+      if (System.nanoTime() > deadline) {
+        return Optional.of(members + " member(s) still live after " + wait.toSeconds() + " s");
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.of("interrupted");
+      }
+    }
+  }
+
+  /** Deletes a group and its committed offsets; a group that does not exist is already deleted. */
+  public void deleteGroup(String groupId) {
+    try {
+      await(admin.deleteConsumerGroups(List.of(groupId)).all(), "delete group " + groupId);
+    } catch (CliException e) {
+      if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+        throw e;
+      }
+    }
+  }
+
   public static final java.util.Comparator<TopicPartition> PARTITION_ORDER =
       java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
 

@@ -7,16 +7,16 @@ import picocli.CommandLine.Command;
 /**
  * {@code tally}: the operator's command-line tool over Kafka's Admin API.
  *
- * <p>Each subcommand is a class annotated with {@link Command} and listed below; later ones
- * ({@code rebuild}, {@code as-of}) are added the same way. Exit codes: 0 ok, 1 refused or failed
- * (one line on stderr), 2 usage error.
+ * <p>Each subcommand is a class annotated with {@link Command} and listed below. Exit codes: 0 ok,
+ * 1 refused or failed (one line on stderr), 2 usage error; {@code rebuild} adds 3, verification failed.
  */
 @Command(
     name = "tally",
     mixinStandardHelpOptions = true,
     version = "tally 0.1.0-SNAPSHOT",
-    description = "Operate a Tally event log: consumer status, rewinds, an account's history.",
-    subcommands = {StatusCommand.class, RewindCommand.class, HistoryCommand.class, CommandLine.HelpCommand.class},
+    description = "Operate a Tally event log and read model: consumer status, rewinds, rebuilds, as-of copies, an account's history.",
+    subcommands = {StatusCommand.class, RewindCommand.class, RebuildCommand.class, AsOfCommand.class, HistoryCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:ok",

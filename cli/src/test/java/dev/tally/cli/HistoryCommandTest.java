@@ -1,23 +1,18 @@
 package dev.tally.cli;
 
+import static dev.tally.testing.AccountEvents.closed;
+import static dev.tally.testing.AccountEvents.deposited;
+import static dev.tally.testing.AccountEvents.opened;
+import static dev.tally.testing.AccountEvents.record;
+import static dev.tally.testing.AccountEvents.withdrawn;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tally.schemas.AvroCodec;
-import dev.tally.schemas.SchemaCatalog;
-import dev.tally.schemas.event.AccountClosed;
-import dev.tally.schemas.event.AccountOpened;
-import dev.tally.schemas.event.EventMetadata;
-import dev.tally.schemas.event.MoneyDeposited;
-import dev.tally.schemas.event.MoneyWithdrawn;
 import dev.tally.testing.TestInfrastructure;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -39,15 +34,12 @@ class HistoryCommandTest {
       bob = UUID.randomUUID().toString();
     } while (HistoryCommand.partitionOf(bob, PARTITIONS) != HistoryCommand.partitionOf(alice, PARTITIONS));
     try (var producer = Groups.producer()) {
+      Instant now = Instant.now();
       for (SpecificRecord event : List.of(
-          opened(alice, "alice"), opened(bob, "bob"),
-          deposited(alice, 2, 100, 100), deposited(bob, 2, 7, 7),
-          withdrawn(alice, 3, 30, 70), closed(alice, 4))) {
-        String key = ((EventMetadata) event.get(0)).getAggregateId();
-        var record = new ProducerRecord<String, byte[]>(topic, key, AvroCodec.standard().encode(event));
-        record.headers().add(SchemaCatalog.TYPE_PROPERTY,
-            SchemaCatalog.wireType(event.getSchema()).orElseThrow().getBytes(StandardCharsets.UTF_8));
-        producer.send(record);
+          opened(alice, "alice", "EUR", now), opened(bob, "bob", "EUR", now),
+          deposited(alice, 2, 100, 100, now), deposited(bob, 2, 7, 7, now),
+          withdrawn(alice, 3, 30, 70, now), closed(alice, 4, now))) {
+        producer.send(record(topic, event));
       }
       producer.flush();
     }
@@ -98,36 +90,5 @@ class HistoryCommandTest {
     Cli.Result noTopic = Cli.run("history", alice, "--topic", TestInfrastructure.uniqueName("missing"));
     assertThat(noTopic.exitCode()).as(noTopic.toString()).isEqualTo(1);
     assertThat(noTopic.err()).contains("no topic");
-  }
-
-  private static EventMetadata metadata(String account, long version) {
-    return EventMetadata.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
-        .setAggregateId(account)
-        .setAggregateType("account")
-        .setAggregateVersion(version)
-        .setOccurredAt(Instant.now().truncatedTo(ChronoUnit.MICROS))
-        .setCommandId(UUID.randomUUID().toString())
-        .setCorrelationId(UUID.randomUUID().toString())
-        .setCausationId(UUID.randomUUID().toString())
-        .build();
-  }
-
-  private static SpecificRecord opened(String account, String owner) {
-    return AccountOpened.newBuilder().setMetadata(metadata(account, 1)).setOwner(owner).setCurrency("EUR").build();
-  }
-
-  private static SpecificRecord deposited(String account, long version, long amount, long balance) {
-    return MoneyDeposited.newBuilder().setMetadata(metadata(account, version)).setAmount(amount)
-        .setReference("ref").setBalanceAfter(balance).build();
-  }
-
-  private static SpecificRecord withdrawn(String account, long version, long amount, long balance) {
-    return MoneyWithdrawn.newBuilder().setMetadata(metadata(account, version)).setAmount(amount)
-        .setReference("ref").setBalanceAfter(balance).build();
-  }
-
-  private static SpecificRecord closed(String account, long version) {
-    return AccountClosed.newBuilder().setMetadata(metadata(account, version)).build();
   }
 }

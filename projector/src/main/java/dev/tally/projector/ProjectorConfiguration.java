@@ -7,29 +7,28 @@ import dev.tally.projector.account.AccountProjection;
 import dev.tally.projector.runtime.ProjectionLag;
 import dev.tally.projector.runtime.ProjectionMetrics;
 import dev.tally.projector.runtime.ProjectorTopologyConfig;
+import dev.tally.readmodel.Generations;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.Topology;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Explicit wiring of the projector: the account projection's topology, its runtime, metrics and health. */
+/** Explicit wiring of the projector: the read model's generations, the account projection of each, metrics and health. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ProjectorProperties.class)
 class ProjectorConfiguration {
 
-  /** The migrations grant read access to this role (Flyway placeholder {@code reader_role}). */
+  /** The read model's generations; each one's migrations grant read access to the reader role. */
   @Bean
-  FlywayConfigurationCustomizer readerRolePlaceholder(ProjectorProperties settings) {
-    return configuration -> configuration.placeholders(Map.of("reader_role", settings.readerRole()));
+  Generations generations(DataSource dataSource, ProjectorProperties settings) {
+    return new Generations(dataSource, settings.readerRole());
   }
 
   @Bean
@@ -37,18 +36,22 @@ class ProjectorConfiguration {
     return new ProjectionMetrics(registry, AccountProjection.NAME);
   }
 
+  /**
+   * The account projection of every generation that needs projecting: one Kafka Streams
+   * application per generation, writing into that generation's schema (health key {@code kafkaStreams}).
+   */
   @Bean
-  ProjectorTopologyConfig accountProjectionConfig(TopicNames topics, DataSource dataSource, ProjectorProperties settings,
-      ProjectionMetrics metrics) {
-    return new ProjectorTopologyConfig(topics.accountEvents(), topics.accountEventsDeadLetters(), AccountProjection.NAME,
-        dataSource, settings.notifyChannel(), settings.maxBatchEvents(), metrics);
-  }
-
-  @Bean
-  StreamsRuntime kafkaStreams(ProjectorTopologyConfig config, KafkaProperties kafka, ProjectorProperties settings) {
-    Topology topology = AccountProjection.build(config);
+  GenerationRunner kafkaStreams(Generations generations, TopicNames topics, DataSource dataSource,
+      KafkaProperties kafka, ProjectorProperties settings, ProjectionMetrics metrics) {
     String bootstrapServers = String.join(",", kafka.getBootstrapServers());
-    return new StreamsRuntime(topology, StreamsSettings.of(settings, bootstrapServers), settings.closeTimeout());
+    return new GenerationRunner(generations, settings.applicationId(), generation -> {
+      ProjectorTopologyConfig config = new ProjectorTopologyConfig(topics.accountEvents(),
+          topics.accountEventsDeadLetters(), AccountProjection.NAME, dataSource, generation.schema(),
+          settings.notifyChannel(), settings.maxBatchEvents(), metrics);
+      Topology topology = AccountProjection.build(config);
+      return new StreamsRuntime(topology, StreamsSettings.of(settings, bootstrapServers, generation.applicationId()),
+          settings.closeTimeout());
+    }, settings.generationPoll());
   }
 
   @Bean
@@ -59,9 +62,9 @@ class ProjectorConfiguration {
 
   @Bean(destroyMethod = "close")
   ProjectionLag accountProjectionLag(Admin admin, DataSource dataSource, KafkaProperties kafka, TopicNames topics,
-      ProjectorProperties settings, MeterRegistry registry) {
+      GenerationRunner runner, MeterRegistry registry) {
     return new ProjectionLag(admin, dataSource, String.join(",", kafka.getBootstrapServers()), topics.accountEvents(),
-        AccountProjection.NAME, settings.applicationId(), registry, Clock.systemUTC());
+        AccountProjection.NAME, runner::live, registry, Clock.systemUTC());
   }
 
   @Bean

@@ -1,6 +1,6 @@
 package dev.tally.projector;
 
-import dev.tally.projector.runtime.Identifiers;
+import dev.tally.readmodel.ReadModelSchemas;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -10,8 +10,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The projector's settings ({@code tally.projector.*}).
  *
- * @param applicationId Kafka Streams application id: its consumer group and the prefix of its
- *     internal names; a new id re-reads the topic from the beginning
+ * @param applicationId Kafka Streams application id of the read model's first generation: its
+ *     consumer group and the prefix of its internal names; a rebuild's generation n uses
+ *     {@code <applicationId>-g<n>}, and so re-reads the topic from the beginning
  * @param stateDir Kafka Streams state directory; default {@code <java.io.tmpdir>/tally-projector}
  * @param commitInterval how often Kafka Streams commits, and so how often batches are written:
  *     it bounds how long a consistency token waits
@@ -22,6 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param notifyChannel the PostgreSQL channel notified after every committed batch
  * @param lagInterval how often lag is measured
  * @param closeTimeout how long a clean shutdown may take
+ * @param generationPoll how often the generations table is re-read (a rebuild starts, a switch happens)
  * @param streams any other Kafka Streams settings, passed as they are
  */
 @ConfigurationProperties("tally.projector")
@@ -36,11 +38,12 @@ public record ProjectorProperties(
     @DefaultValue("tally_projection") String notifyChannel,
     @DefaultValue("5s") Duration lagInterval,
     @DefaultValue("30s") Duration closeTimeout,
+    @DefaultValue("1s") Duration generationPoll,
     Map<String, String> streams) {
 
   public ProjectorProperties {
-    Identifiers.requireSqlIdentifier(readerRole, "tally.projector.reader-role");
-    Identifiers.requireSqlIdentifier(notifyChannel, "tally.projector.notify-channel");
+    ReadModelSchemas.requireIdentifier(readerRole, "tally.projector.reader-role");
+    ReadModelSchemas.requireIdentifier(notifyChannel, "tally.projector.notify-channel");
     streams = streams == null ? Map.of() : Map.copyOf(streams);
   }
 

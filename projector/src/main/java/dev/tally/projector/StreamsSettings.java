@@ -13,9 +13,10 @@ public final class StreamsSettings {
   private StreamsSettings() {
   }
 
-  public static Properties of(ProjectorProperties settings, String bootstrapServers) {
+  /** The settings of the application that fills one generation of the read model. */
+  public static Properties of(ProjectorProperties settings, String bootstrapServers, String applicationId) {
     Properties properties = new Properties();
-    properties.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
+    properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     properties.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDirectory().toString());
     properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(settings.commitInterval().toMillis()));

@@ -1,13 +1,13 @@
 package dev.tally.projector;
 
 import dev.tally.schemas.AvroCodec;
+import dev.tally.testing.AccountEvents;
 import dev.tally.schemas.event.AccountClosed;
 import dev.tally.schemas.event.AccountOpened;
 import dev.tally.schemas.event.EventMetadata;
 import dev.tally.schemas.event.MoneyDeposited;
 import dev.tally.schemas.event.MoneyWithdrawn;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -20,16 +20,7 @@ public final class Events {
   }
 
   public static EventMetadata metadata(UUID account, long version, Instant at) {
-    return EventMetadata.newBuilder()
-        .setEventId(UUID.nameUUIDFromBytes((account + "/" + version).getBytes()).toString())
-        .setAggregateId(account.toString())
-        .setAggregateType("account")
-        .setAggregateVersion(version)
-        .setOccurredAt(at.truncatedTo(ChronoUnit.MICROS))
-        .setCommandId(UUID.randomUUID().toString())
-        .setCorrelationId(UUID.randomUUID().toString())
-        .setCausationId(UUID.randomUUID().toString())
-        .build();
+    return AccountEvents.metadata(account.toString(), version, at);
   }
 
   public static AccountOpened opened(UUID account, String owner, String currency) {

@@ -28,13 +28,13 @@ final class InProcessProjector implements AutoCloseable {
       Duration commitInterval, int threads) {
     this.applicationId = applicationId;
     ProjectorTopologyConfig config = new ProjectorTopologyConfig(eventsTopic, deadLettersTopic, AccountProjection.NAME,
-        dataSource, "tally_projection", Integer.getInteger("tally.benchmark.max-batch", 5000), new ProjectionMetrics(registry, AccountProjection.NAME));
+        dataSource, "public", "tally_projection", Integer.getInteger("tally.benchmark.max-batch", 5000), new ProjectionMetrics(registry, AccountProjection.NAME));
     // Under target/: Kafka Streams leaves it empty anyway, the projection having no local state.
     ProjectorProperties settings = new ProjectorProperties(applicationId,
         Path.of("target", "streams-state", applicationId).toAbsolutePath().toString(), commitInterval, 5000, threads,
-        "at_least_once", "tally_reader", "tally_projection", Duration.ofSeconds(5), Duration.ofSeconds(30), Map.of());
+        "at_least_once", "tally_reader", "tally_projection", Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(1), Map.of());
     streams = new KafkaStreams(AccountProjection.build(config),
-        StreamsSettings.of(settings, TestInfrastructure.kafkaBootstrapServers()));
+        StreamsSettings.of(settings, TestInfrastructure.kafkaBootstrapServers(), applicationId));
     streams.start();
   }
 

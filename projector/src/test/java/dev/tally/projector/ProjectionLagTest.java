@@ -3,6 +3,7 @@ package dev.tally.projector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.projector.runtime.ProjectionLag;
+import dev.tally.readmodel.Generation;
 import dev.tally.schemas.event.MoneyDeposited;
 import dev.tally.testing.TestInfrastructure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -42,8 +43,9 @@ class ProjectionLagTest {
   }
 
   private ProjectionLag lag(String topic) {
+    String group = TestInfrastructure.uniqueName("group");
     return new ProjectionLag(admin, db, TestInfrastructure.kafkaBootstrapServers(), topic, "accounts",
-        TestInfrastructure.uniqueName("group"), registry, Clock.fixed(NOW, ZoneOffset.UTC));
+        () -> new Generation(1, "public", group, Generation.State.LIVE), registry, Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
   /** Ten deposits on one account, one every second, the first one 60 s before NOW. */

@@ -3,6 +3,7 @@ package dev.tally.projector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tally.readmodel.Generations;
 import dev.tally.testing.TestInfrastructure;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,9 +49,12 @@ class ProjectorCrashIT {
     assertThat(JAR).as("the packaged projector (run by Failsafe after package)").exists();
     List<String> topics = TestInfrastructure.createTopics(3, "events", "dead-letters");
     String events = topics.get(0);
-    TestInfrastructure.Database database = ReadModel.create();
-    DataSource db = ReadModel.dataSource(database);
+    TestInfrastructure.Database database = TestInfrastructure.newDatabase();
     String applicationId = TestInfrastructure.uniqueName("crash");
+    // As the projector does on its first start; reads below go through the serving views.
+    ReadModel.ensureReaderRole();
+    new Generations(ReadModel.dataSource(database), ReadModel.READER_ROLE).bootstrap(applicationId);
+    DataSource db = ReadModel.servingDataSource(database);
     Path stateDir = Files.createDirectories(Path.of("target", "crash-it", "state")).toAbsolutePath();
     Path logs = Files.createDirectories(Path.of("target", "crash-it"));
     Random random = new Random(42);

@@ -50,6 +50,8 @@ class ProjectorServiceTest {
     registry.add("tally.projector.application-id", () -> TestInfrastructure.uniqueName("projector"));
     registry.add("tally.projector.state-dir", () -> Path.of("target", "streams-state").toAbsolutePath().toString());
     registry.add("tally.projector.lag-interval", () -> "200ms");
+    // Reads below go through the serving views, as the query API's do.
+    registry.add("spring.datasource.hikari.schema", () -> "tally_read");
   }
 
   @Value("${local.server.port}")

@@ -1,5 +1,6 @@
 package dev.tally.projector;
 
+import dev.tally.readmodel.ReadModelSchemas;
 import dev.tally.testing.TestInfrastructure;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -10,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /** A fresh read-model database on the shared test server: migrated, with the reader role granted. */
@@ -21,37 +21,26 @@ public final class ReadModel {
   private ReadModel() {
   }
 
-  /** A new database with the projector's migrations applied (as the server's superuser). */
+  /** A new database with the read model's tables in its public schema (migrated as the server's superuser). */
   public static TestInfrastructure.Database create() {
     ensureReaderRole();
     TestInfrastructure.Database database = TestInfrastructure.newDatabase();
-    Flyway.configure()
-        .dataSource(database.jdbcUrl(), database.user(), database.password())
-        .locations("classpath:db/migration")
-        .placeholders(Map.of("reader_role", READER_ROLE))
-        .load()
-        .migrate();
+    ReadModelSchemas.migrate(dataSource(database), "public", READER_ROLE);
     return database;
   }
 
-  /** Roles are cluster-wide: create the query API's role once, tolerating a concurrent creation. */
   public static void ensureReaderRole() {
-    try (Connection connection = TestInfrastructure.postgres().connect(); Statement statement = connection.createStatement()) {
-      statement.execute("""
-          DO $$ BEGIN
-            CREATE ROLE %1$s LOGIN PASSWORD '%1$s';
-          EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-          END $$""".formatted(READER_ROLE));
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create role " + READER_ROLE, e);
-    }
+    TestInfrastructure.ensureRole(READER_ROLE);
   }
 
   public static DataSource dataSource(TestInfrastructure.Database database) {
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setURL(database.jdbcUrl());
-    dataSource.setUser(database.user());
-    dataSource.setPassword(database.password());
+    return database.dataSource();
+  }
+
+  /** A data source whose connections read the serving views ({@code tally_read}), as the query API does. */
+  public static DataSource servingDataSource(TestInfrastructure.Database database) {
+    PGSimpleDataSource dataSource = (PGSimpleDataSource) dataSource(database);
+    dataSource.setCurrentSchema(ReadModelSchemas.SERVING);
     return dataSource;
   }
 

@@ -25,8 +25,11 @@ class QueryApiConfiguration {
     String url = database.determineUrl();
     String user = database.determineUsername();
     String password = database.determinePassword();
-    return new ConsistencyWatcher(dataSource, () -> java.sql.DriverManager.getConnection(url, user, password),
-        settings.notifyChannel(), settings.consistencyRecheckInterval());
+    return new ConsistencyWatcher(dataSource, () -> {
+      java.sql.Connection connection = java.sql.DriverManager.getConnection(url, user, password);
+      connection.setSchema(settings.schema());
+      return connection;
+    }, settings.notifyChannel(), settings.consistencyRecheckInterval());
   }
 
   /** Requests Tomcat refuses before Spring MVC sees them get a problem detail too. */

@@ -18,6 +18,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param notifyChannel the PostgreSQL channel the projector notifies after each batch
  * @param defaultPageSize items per page when {@code limit} is not given
  * @param maxPageSize the largest {@code limit} accepted
+ * @param schema the schema read from: {@code tally_read} (the views of the live generation, the
+ *     default), or a point-in-time copy made by {@code tally as-of} ({@code tally_asof_...})
  */
 @ConfigurationProperties("tally.query")
 public record QueryProperties(
@@ -27,13 +29,17 @@ public record QueryProperties(
     @DefaultValue("1s") Duration retryAfter,
     @DefaultValue("tally_projection") String notifyChannel,
     @DefaultValue("50") int defaultPageSize,
-    @DefaultValue("200") int maxPageSize) {
+    @DefaultValue("200") int maxPageSize,
+    @DefaultValue("tally_read") String schema) {
 
   private static final Pattern CHANNEL = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
   public QueryProperties {
     if (notifyChannel == null || !CHANNEL.matcher(notifyChannel).matches()) {
       throw new IllegalArgumentException("tally.query.notify-channel must be a lower-case SQL identifier, not " + notifyChannel);
+    }
+    if (schema == null || !CHANNEL.matcher(schema).matches()) {
+      throw new IllegalArgumentException("tally.query.schema must be a lower-case SQL identifier, not " + schema);
     }
     if (defaultPageSize < 1 || maxPageSize < defaultPageSize) {
       throw new IllegalArgumentException("need 1 <= tally.query.default-page-size <= tally.query.max-page-size");

@@ -1,8 +1,8 @@
 package dev.tally.query;
 
+import dev.tally.readmodel.Generation;
+import dev.tally.readmodel.Generations;
 import dev.tally.testing.TestInfrastructure;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -10,56 +10,45 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Map;
 import java.util.UUID;
-import org.flywaydb.core.Flyway;
 
 /**
- * A read-model database for query API tests, built with the projector's own migrations (the
- * projector owns the schema), and written to with plain SQL as the writer would.
+ * A read-model database for query API tests, bootstrapped as the projector does it (a first
+ * generation, and the serving views over it that the query API reads), and written to with plain
+ * SQL in the generation's schema, as the projector would.
  */
 public final class ReadModelFixture {
 
   public static final String READER = "tally_reader";
-  private static final Path MIGRATIONS = Path.of("../projector/src/main/resources/db/migration").toAbsolutePath().normalize();
 
   private final TestInfrastructure.Database database;
+  private final String generationSchema;
 
-  private ReadModelFixture(TestInfrastructure.Database database) {
+  private ReadModelFixture(TestInfrastructure.Database database, String generationSchema) {
     this.database = database;
+    this.generationSchema = generationSchema;
   }
 
   /** A new database on the shared server, migrated by its owner, readable by {@value #READER}. */
   public static ReadModelFixture create() {
-    if (!Files.isDirectory(MIGRATIONS)) {
-      throw new IllegalStateException("the projector's migrations are not at " + MIGRATIONS);
-    }
-    try (Connection connection = TestInfrastructure.postgres().connect(); Statement statement = connection.createStatement()) {
-      statement.execute("""
-          DO $$ BEGIN
-            CREATE ROLE %1$s LOGIN PASSWORD '%1$s';
-          EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-          END $$""".formatted(READER));
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create role " + READER, e);
-    }
+    TestInfrastructure.ensureRole(READER);
     TestInfrastructure.Database database = TestInfrastructure.newDatabase();
-    Flyway.configure()
-        .dataSource(database.jdbcUrl(), database.user(), database.password())
-        .locations("filesystem:" + MIGRATIONS)
-        .placeholders(Map.of("reader_role", READER))
-        .load()
-        .migrate();
-    return new ReadModelFixture(database);
+    Generation live = new Generations(database.dataSource(), READER).bootstrap("query-api-test");
+    return new ReadModelFixture(database, live.schema());
   }
 
   public String jdbcUrl() {
     return database.jdbcUrl();
   }
 
-  /** A connection as the reader role, the query API's login. */
-  public Connection connectAsReader() throws SQLException {
-    return java.sql.DriverManager.getConnection(database.jdbcUrl(), READER, READER);
+  /** The database as its owner, who migrates it (the projector's role in production). */
+  public javax.sql.DataSource owner() {
+    return database.dataSource();
+  }
+
+  /** The schema of the live generation, which the serving views show. */
+  public String generationSchema() {
+    return generationSchema;
   }
 
   public void account(UUID id, String owner, long balance, String status, long version, Instant openedAt) {
@@ -114,7 +103,9 @@ public final class ReadModelFixture {
   }
 
   private Connection writer() throws SQLException {
-    return database.connect();
+    Connection connection = database.connect();
+    connection.setSchema(generationSchema);
+    return connection;
   }
 
   private static OffsetDateTime at(Instant instant) {

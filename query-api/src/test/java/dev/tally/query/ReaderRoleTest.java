@@ -35,6 +35,7 @@ class ReaderRoleTest extends QueryApiTestBase {
     }
   }
 
+  /** Through the serving views (what the query API names) and in the generation's own tables. */
   @ParameterizedTest
   @ValueSource(strings = {
       "INSERT INTO accounts VALUES (gen_random_uuid(), 'x', 'EUR', 1, 'OPEN', 1, now(), now())",
@@ -43,11 +44,18 @@ class ReaderRoleTest extends QueryApiTestBase {
       "INSERT INTO account_transactions VALUES (gen_random_uuid(), 1, 'DEPOSIT', 1, 1, 'x', now(), gen_random_uuid())",
       "UPDATE projection_checkpoints SET applied_offset = 0",
       "INSERT INTO transfers VALUES (gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 1, 'PENDING', null, 1, now())",
-      "TRUNCATE accounts",
-      "DROP TABLE accounts",
-      "ALTER TABLE accounts ADD COLUMN hacked int",
-      "CREATE TABLE hacked (id int)"})
-  void everyWriteIsRefused(String sql) throws SQLException {
+      "DROP VIEW accounts",
+      "CREATE OR REPLACE VIEW accounts AS SELECT * FROM accounts",
+      "CREATE TABLE hacked (id int)",
+      "UPDATE tally_control.generations SET state = 'FAILED'",
+      "UPDATE GENERATION.accounts SET balance = balance + 1000000",
+      "DELETE FROM GENERATION.account_transactions",
+      "TRUNCATE GENERATION.accounts",
+      "DROP TABLE GENERATION.accounts",
+      "ALTER TABLE GENERATION.accounts ADD COLUMN hacked int",
+      "CREATE TABLE GENERATION.hacked (id int)"})
+  void everyWriteIsRefused(String statementText) throws SQLException {
+    String sql = statementText.replace("GENERATION", DB.generationSchema());
     try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
       assertThatThrownBy(() -> statement.execute(sql))
           .isInstanceOf(SQLException.class)

@@ -63,6 +63,22 @@ public final class TestInfrastructure {
     return server.withDatabase(name);
   }
 
+  /**
+   * A login role on the shared server, password = its name (the read model's reader role, say).
+   * Roles are cluster-wide: created once, a concurrent creation tolerated.
+   */
+  public static void ensureRole(String role) {
+    try (Connection connection = postgres().connect(); java.sql.Statement statement = connection.createStatement()) {
+      statement.execute("""
+          DO $$ BEGIN
+            CREATE ROLE %1$s LOGIN PASSWORD '%1$s';
+          EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+          END $$""".formatted(role));
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create role " + role, e);
+    }
+  }
+
   /** Creates topics with unique names on the shared broker; returns their names, in order. */
   public static List<String> createTopics(int partitions, String... prefixes) {
     List<NewTopic> topics = Arrays.stream(prefixes)
@@ -123,6 +139,15 @@ public final class TestInfrastructure {
 
     public Connection connect() throws SQLException {
       return DriverManager.getConnection(jdbcUrl(), user, password);
+    }
+
+    /** A (non-pooling) data source connecting as this database's user. */
+    public javax.sql.DataSource dataSource() {
+      org.postgresql.ds.PGSimpleDataSource dataSource = new org.postgresql.ds.PGSimpleDataSource();
+      dataSource.setURL(jdbcUrl());
+      dataSource.setUser(user);
+      dataSource.setPassword(password);
+      return dataSource;
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.tally.projector.runtime;
 
+import dev.tally.readmodel.Generation;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
@@ -42,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * "Covered" means at or below the checkpoint in PostgreSQL (applied offset + 1), or below the
  * consumer group's committed offset, whichever is further: both only move once rows are in the
- * database. The oldest pending record is read with a read_committed consumer, so transaction
+ * database. It measures the live generation of the read model (its schema and its application's
+ * group), whichever that is at the time. The oldest pending record is read with a read_committed consumer, so transaction
  * markers and aborted records never count as lag, and a caught-up projection reads exactly 0.
  */
 public final class ProjectionLag implements AutoCloseable {
@@ -56,19 +59,19 @@ public final class ProjectionLag implements AutoCloseable {
   private final DataSource dataSource;
   private final String topic;
   private final String projection;
-  private final String groupId;
+  private final Supplier<Generation> live;
   private final MeterRegistry registry;
   private final Clock clock;
   private final KafkaConsumer<byte[], byte[]> probe;
   private final Map<Integer, Lag> lags = new ConcurrentHashMap<>();
 
   public ProjectionLag(Admin admin, DataSource dataSource, String bootstrapServers, String topic, String projection,
-      String groupId, MeterRegistry registry, Clock clock) {
+      Supplier<Generation> live, MeterRegistry registry, Clock clock) {
     this.admin = admin;
     this.dataSource = dataSource;
     this.topic = topic;
     this.projection = projection;
-    this.groupId = groupId;
+    this.live = live;
     this.registry = registry;
     this.clock = clock;
     this.probe = new KafkaConsumer<>(Map.of(
@@ -78,7 +81,7 @@ public final class ProjectionLag implements AutoCloseable {
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
-        ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-lag-probe"),
+        ConsumerConfig.CLIENT_ID_CONFIG, "tally-" + projection + "-lag-probe"),
         new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
@@ -89,6 +92,10 @@ public final class ProjectionLag implements AutoCloseable {
 
   /** Measures every partition once. Not thread-safe: call it from one thread. */
   public void refresh() {
+    Generation generation = live.get();
+    if (generation == null) {
+      return;
+    }
     try {
       int partitions = admin.describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs(TIMEOUT_MS))
           .allTopicNames().get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
@@ -96,10 +103,10 @@ public final class ProjectionLag implements AutoCloseable {
       List<TopicPartition> all = IntStream.range(0, partitions).mapToObj(p -> new TopicPartition(topic, p)).toList();
       Map<TopicPartition, Long> ends = offsets(all, OffsetSpec.latest());
       Map<TopicPartition, Long> starts = offsets(all, OffsetSpec.earliest());
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId,
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(generation.applicationId(),
           new ListConsumerGroupOffsetsOptions().timeoutMs(TIMEOUT_MS))
           .partitionsToOffsetAndMetadata().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-      Map<Integer, Long> applied = appliedOffsets();
+      Map<Integer, Long> applied = appliedOffsets(generation.schema());
       for (TopicPartition partition : all) {
         long next = starts.get(partition);
         Long checkpoint = applied.get(partition.partition());
@@ -173,11 +180,11 @@ public final class ProjectionLag implements AutoCloseable {
     return offsets;
   }
 
-  private Map<Integer, Long> appliedOffsets() throws SQLException {
+  private Map<Integer, Long> appliedOffsets(String schema) throws SQLException {
     Map<Integer, Long> applied = new HashMap<>();
     try (Connection connection = dataSource.getConnection();
          PreparedStatement statement = connection.prepareStatement(
-             "SELECT partition, applied_offset FROM projection_checkpoints WHERE projection = ? AND topic = ?")) {
+             "SELECT partition, applied_offset FROM " + schema + ".projection_checkpoints WHERE projection = ? AND topic = ?")) {
       statement.setString(1, projection);
       statement.setString(2, topic);
       try (ResultSet rows = statement.executeQuery()) {

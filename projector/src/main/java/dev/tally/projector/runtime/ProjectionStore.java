@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -269,6 +270,9 @@ public final class ProjectionStore<B extends ProjectionBatch> implements StateSt
     try (Connection connection = config.dataSource().getConnection()) {
       connection.setAutoCommit(false);
       try {
+        try (Statement statement = connection.createStatement()) {
+          statement.execute("SET LOCAL search_path TO " + config.schema());
+        }
         long rows = pending.batch().isEmpty() ? 0 : pending.batch().write(connection);
         rows += saveParkedKeys(connection, pending.parked());
         saveCheckpoints(connection, pending.positions());
@@ -345,7 +349,8 @@ public final class ProjectionStore<B extends ProjectionBatch> implements StateSt
     Map<String, Long> keys = new HashMap<>();
     try (Connection connection = config.dataSource().getConnection();
          PreparedStatement statement = connection.prepareStatement(
-             "SELECT record_key, parked_offset FROM parked_keys WHERE projection = ? AND topic = ? AND partition = ?")) {
+             "SELECT record_key, parked_offset FROM " + config.schema() + ".parked_keys"
+                 + " WHERE projection = ? AND topic = ? AND partition = ?")) {
       statement.setString(1, config.projection());
       statement.setString(2, config.eventsTopic());
       statement.setInt(3, partition);

@@ -77,7 +77,7 @@ class AccountProjectionTopologyTest {
   private void startDriver() {
     registry = new SimpleMeterRegistry();
     ProjectorTopologyConfig config = new ProjectorTopologyConfig(EVENTS, DEAD_LETTERS, AccountProjection.NAME, db,
-        "tally_projection", 1000, new ProjectionMetrics(registry, AccountProjection.NAME));
+        "public", "tally_projection", 1000, new ProjectionMetrics(registry, AccountProjection.NAME));
     Properties properties = new Properties();
     properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
     properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -1,5 +1,6 @@
--- The read model of the account projection. Owned by the projector (the writer role runs this);
--- the query API's role (Flyway placeholder reader_role, default tally_reader) may only read it.
+-- The read model of the account projection, created in each generation's own schema (Flyway's
+-- default schema: tally_read_g<n>, or tally_asof_<instant> for a point-in-time copy). Owned by the
+-- writer role; the query API's role (placeholder reader_role, default tally_reader) may only read it.
 
 -- Current state of every account: one row, moved forward only (guarded by the aggregate version).
 CREATE TABLE accounts (
@@ -75,6 +76,6 @@ CREATE VIEW aggregate_versions AS
   SELECT account_id AS aggregate_id, version FROM accounts;
 
 -- The reader role sees everything, now and in later migrations, and can change nothing.
-GRANT USAGE ON SCHEMA public TO ${reader_role};
-GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${reader_role};
-ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${reader_role};
+GRANT USAGE ON SCHEMA ${flyway:defaultSchema} TO ${reader_role};
+GRANT SELECT ON ALL TABLES IN SCHEMA ${flyway:defaultSchema} TO ${reader_role};
+ALTER DEFAULT PRIVILEGES IN SCHEMA ${flyway:defaultSchema} GRANT SELECT ON TABLES TO ${reader_role};

@@ -1,0 +1,165 @@
+package dev.tally.cli;
+
+import dev.tally.schemas.AvroCodec;
+import dev.tally.schemas.event.AccountClosed;
+import dev.tally.schemas.event.AccountOpened;
+import dev.tally.schemas.event.EventMetadata;
+import dev.tally.schemas.event.MoneyDeposited;
+import dev.tally.schemas.event.MoneyWithdrawn;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The read model computed straight from the event log, without the projector's code: every
+ * account's state and every money line, from the start of each partition up to given offsets.
+ * Balances are summed from the amounts, so an event whose {@code balanceAfter} disagrees with its
+ * history shows up as a difference. It is what {@code rebuild} verifies a new generation against,
+ * and what {@code as-of} materialises.
+ */
+final class LogFold {
+
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration STALL = Duration.ofSeconds(30);
+
+  /** An account as the read model's {@code accounts} row holds it (times in epoch microseconds). */
+  static final class Account {
+    final String accountId;
+    String owner;
+    String currency;
+    long balance;
+    String status;
+    long version;
+    long openedAt;
+    long updatedAt;
+
+    Account(String accountId) {
+      this.accountId = accountId;
+    }
+  }
+
+  /** One money event as an {@code account_transactions} row holds it. */
+  record Line(String accountId, long version, String type, long amount, long balanceAfter, String reference,
+      long occurredAt, String eventId) {
+  }
+
+  /** Where a partition was folded to: its last folded record. */
+  record Position(long offset, long timestamp) {
+  }
+
+  /** A record that could not be folded, and why. */
+  record Unfoldable(int partition, long offset, String reason) {
+  }
+
+  /** The outcome: accounts by id, records and money lines folded, the position per partition, what could not be folded. */
+  record Result(Map<String, Account> accounts, long records, long lines, Map<Integer, Position> positions,
+      List<Unfoldable> unfoldable) {
+  }
+
+  private final AvroCodec codec = AvroCodec.standard();
+  private final Map<String, Account> accounts = new HashMap<>();
+  private final Map<Integer, Position> positions = new TreeMap<>();
+  private final List<Unfoldable> unfoldable = new ArrayList<>();
+  private final Consumer<Line> lines;
+  private long lineCount;
+  private long recordCount;
+
+  private LogFold(Consumer<Line> lines) {
+    this.lines = lines;
+  }
+
+  /**
+   * Folds every partition of {@code ends} from its start up to (excluding) its end offset,
+   * read_committed; hands each money line to {@code lines} in log order.
+   */
+  static Result fold(Kafka kafka, Map<TopicPartition, Long> ends, Consumer<Line> lines) {
+    LogFold fold = new LogFold(lines);
+    try (KafkaConsumer<String, byte[]> reader = kafka.reader()) {
+      for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+        fold.read(reader, end.getKey(), end.getValue());
+      }
+    }
+    return new Result(fold.accounts, fold.recordCount, fold.lineCount, fold.positions, fold.unfoldable);
+  }
+
+  private void read(KafkaConsumer<String, byte[]> reader, TopicPartition partition, long end) {
+    reader.assign(List.of(partition));
+    reader.seekToBeginning(List.of(partition));
+    long lastProgress = System.nanoTime();
+    while (reader.position(partition) < end) {
+      List<ConsumerRecord<String, byte[]>> records = reader.poll(POLL).records(partition);
+      if (!records.isEmpty()) {
+        lastProgress = System.nanoTime();
+      } else if (System.nanoTime() - lastProgress > STALL.toNanos()) {
+        throw new CliException("reading " + partition + " stalled at offset " + reader.position(partition)
+            + " before " + end + ": is the broker reachable?");
+      }
+      for (ConsumerRecord<String, byte[]> record : records) {
+        if (record.offset() >= end) {
+          return;
+        }
+        apply(record);
+        recordCount++;
+        positions.put(partition.partition(), new Position(record.offset(), record.timestamp()));
+      }
+    }
+  }
+
+  private void apply(ConsumerRecord<String, byte[]> record) {
+    SpecificRecord event;
+    try {
+      event = codec.decode(record.value());
+    } catch (RuntimeException e) {
+      unfoldable.add(new Unfoldable(record.partition(), record.offset(), "undecodable: " + e.getMessage()));
+      return;
+    }
+    if (!(event.get(0) instanceof EventMetadata metadata) || !metadata.getAggregateId().equals(record.key())) {
+      unfoldable.add(new Unfoldable(record.partition(), record.offset(), "not an event of account " + record.key()));
+      return;
+    }
+    Account account = accounts.computeIfAbsent(metadata.getAggregateId(), Account::new);
+    long version = metadata.getAggregateVersion();
+    if (version <= account.version) {
+      return; // a duplicate: the model holds each version once
+    }
+    long at = ChronoUnit.MICROS.between(Instant.EPOCH, metadata.getOccurredAt());
+    account.version = version;
+    account.updatedAt = at;
+    switch (event) {
+      case AccountOpened opened -> {
+        account.owner = opened.getOwner();
+        account.currency = opened.getCurrency();
+        account.status = "OPEN";
+        account.openedAt = at;
+      }
+      case MoneyDeposited deposited -> {
+        account.balance += deposited.getAmount();
+        line(account, version, "DEPOSIT", deposited.getAmount(), deposited.getReference(), at, metadata);
+      }
+      case MoneyWithdrawn withdrawn -> {
+        account.balance -= withdrawn.getAmount();
+        line(account, version, "WITHDRAWAL", withdrawn.getAmount(), withdrawn.getReference(), at, metadata);
+      }
+      case AccountClosed closed -> account.status = "CLOSED";
+      default -> unfoldable.add(new Unfoldable(record.partition(), record.offset(),
+          "not an account event: " + event.getSchema().getFullName()));
+    }
+  }
+
+  private void line(Account account, long version, String type, long amount, String reference, long at,
+      EventMetadata metadata) {
+    lineCount++;
+    lines.accept(new Line(account.accountId, version, type, amount, account.balance, reference, at,
+        metadata.getEventId()));
+  }
+}

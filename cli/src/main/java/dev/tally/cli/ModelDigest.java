@@ -1,0 +1,106 @@
+package dev.tally.cli;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+
+/**
+ * Row counts and an order-independent checksum of a read model's accounts and money lines: each
+ * row is written as text, hashed with MD5, and the first 60 bits of the hashes are summed.
+ * PostgreSQL computes it over a schema's tables ({@link #of(Connection, String)}), and the same
+ * text is built from a {@link LogFold} ({@link Builder}), so the two are equal exactly when every
+ * row is.
+ */
+record ModelDigest(long accounts, BigInteger accountsChecksum, long lines, BigInteger linesChecksum) {
+
+  private static final String ACCOUNT_TEXT = """
+      account_id || '|' || owner || '|' || currency || '|' || balance || '|' || status || '|' || version
+        || '|' || (extract(epoch FROM opened_at) * 1000000)::bigint || '|' || (extract(epoch FROM updated_at) * 1000000)::bigint""";
+  private static final String LINE_TEXT = """
+      account_id || '|' || version || '|' || type || '|' || amount || '|' || balance_after || '|' || reference
+        || '|' || (extract(epoch FROM occurred_at) * 1000000)::bigint || '|' || event_id""";
+
+  /** The digest of the tables of {@code schema}, in the connection's current snapshot. */
+  static ModelDigest of(Connection connection, String schema) throws SQLException {
+    long[] accounts = new long[1];
+    BigInteger accountsSum = sum(connection, ACCOUNT_TEXT, schema + ".accounts", accounts);
+    long[] lines = new long[1];
+    BigInteger linesSum = sum(connection, LINE_TEXT, schema + ".account_transactions", lines);
+    return new ModelDigest(accounts[0], accountsSum, lines[0], linesSum);
+  }
+
+  private static BigInteger sum(Connection connection, String text, String table, long[] count) throws SQLException {
+    try (Statement statement = connection.createStatement();
+         ResultSet rows = statement.executeQuery("SELECT count(*), coalesce(sum(('x' || substr(md5(" + text
+             + "), 1, 15))::bit(60)::bigint), 0) FROM " + table)) {
+      rows.next();
+      count[0] = rows.getLong(1);
+      return rows.getBigDecimal(2).toBigIntegerExact();
+    }
+  }
+
+  /** An account row as text, as PostgreSQL writes it in {@link #of}. */
+  static String text(LogFold.Account a) {
+    return a.accountId + '|' + a.owner + '|' + a.currency + '|' + a.balance + '|' + a.status + '|' + a.version + '|'
+        + a.openedAt + '|' + a.updatedAt;
+  }
+
+  /** Every account row of {@code schema} as text, by account id: to name the accounts that differ. */
+  static java.util.Map<String, String> accountRows(Connection connection, String schema) throws SQLException {
+    java.util.Map<String, String> rows = new java.util.HashMap<>();
+    try (Statement statement = connection.createStatement();
+         ResultSet result = statement.executeQuery("SELECT account_id::text, " + ACCOUNT_TEXT + " FROM " + schema + ".accounts")) {
+      while (result.next()) {
+        rows.put(result.getString(1), result.getString(2));
+      }
+    }
+    return rows;
+  }
+
+  /** Builds the digest of a fold, row by row, with the same row text as {@link #of}. */
+  static final class Builder {
+    private final MessageDigest md5;
+    private long accounts;
+    private BigInteger accountsSum = BigInteger.ZERO;
+    private long lines;
+    private BigInteger linesSum = BigInteger.ZERO;
+
+    Builder() {
+      try {
+        md5 = MessageDigest.getInstance("MD5");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every JDK has MD5", e);
+      }
+    }
+
+    /** Adds an account, if it has been opened (the model has no row for one that was not). */
+    void account(LogFold.Account a) {
+      if (a.status == null) {
+        return;
+      }
+      accounts++;
+      accountsSum = accountsSum.add(hash(text(a)));
+    }
+
+    void line(LogFold.Line l) {
+      lines++;
+      linesSum = linesSum.add(hash(l.accountId() + '|' + l.version() + '|' + l.type() + '|' + l.amount() + '|'
+          + l.balanceAfter() + '|' + l.reference() + '|' + l.occurredAt() + '|' + l.eventId()));
+    }
+
+    ModelDigest build() {
+      return new ModelDigest(accounts, accountsSum, lines, linesSum);
+    }
+
+    private BigInteger hash(String text) {
+      byte[] digest = md5.digest(text.getBytes(StandardCharsets.UTF_8));
+      return BigInteger.valueOf(Long.parseLong(HexFormat.of().formatHex(digest, 0, 8).substring(0, 15), 16));
+    }
+  }
+}

@@ -1,0 +1,326 @@
+package dev.tally.cli;
+
+import dev.tally.readmodel.Generation;
+import dev.tally.readmodel.Generations;
+import dev.tally.schemas.Topics;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tally rebuild}: a new generation of the read model, built beside the live one and
+ * switched to without downtime for readers.
+ *
+ * <ol>
+ *   <li>creates generation n+1: an empty schema, and a new Kafka Streams application id, which the
+ *       running projectors pick up and fill from the start of the log;
+ *   <li>prints progress (events/s, ETA) until it has caught up with the live generation;
+ *   <li>verifies it: row counts and checksums of a snapshot against {@link LogFold}, a fold of the
+ *       log computed here, up to the snapshot's own checkpoints;
+ *   <li>switches readers to it in one transaction ({@link Generations#switchTo});
+ *   <li>retires the old generation: waits for its application to stop, drops its schema, deletes its
+ *       consumer group.
+ * </ol>
+ * If anything fails before the switch, the new generation is marked FAILED and dropped: readers
+ * never see it.
+ */
+@Command(
+    name = "rebuild",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Rebuild the read model from the whole event log without downtime for readers.",
+        "",
+        "Builds a new generation (schema and consumer group) beside the live one, using the running "
+            + "projector(s); shows progress; verifies the result against a fold of the log computed "
+            + "independently; then switches the query API's views to it in one transaction and drops the "
+            + "old generation. If verification fails, nothing is switched."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:rebuilt, verified and switched",
+        "1:refused or failed (one line on stderr); nothing switched",
+        "2:usage error",
+        "3:verification failed; nothing switched"})
+final class RebuildCommand implements Callable<Integer> {
+
+  static final int VERIFICATION_FAILED = 3;
+  /** The account projection's name: the key of its checkpoints. */
+  static final String PROJECTION = "accounts";
+
+  @Mixin
+  private KafkaOptions kafkaOptions;
+
+  @Mixin
+  private DatabaseOptions database;
+
+  @Option(names = "--topic", paramLabel = "TOPIC", description = "The events topic (default: ${DEFAULT-VALUE}).")
+  private String topic = Topics.ACCOUNT_EVENTS;
+
+  @Option(names = "--stall-timeout", paramLabel = "ISO-8601-DURATION",
+      description = "Give up if the new generation makes no progress for this long, e.g. when no projector runs "
+          + "(default: ${DEFAULT-VALUE}).")
+  private String stallTimeout = "PT60S";
+
+  @Option(names = "--switch-timeout", paramLabel = "ISO-8601-DURATION",
+      description = "How long the switch may wait for the new generation to draw level with the live one "
+          + "(default: ${DEFAULT-VALUE}).")
+  private String switchTimeout = "PT60S";
+
+  @Option(names = "--progress-interval", paramLabel = "ISO-8601-DURATION",
+      description = "How often progress is printed (default: ${DEFAULT-VALUE}).")
+  private String progressInterval = "PT1S";
+
+  @Option(names = "--abandon",
+      description = "Do not rebuild: mark a generation left BUILDING by an interrupted rebuild as failed, drop its "
+          + "schema and delete its consumer group.")
+  private boolean abandon;
+
+  @Spec
+  private CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Duration stall = Formats.duration(stallTimeout, "--stall-timeout");
+    Duration switchWait = Formats.duration(switchTimeout, "--switch-timeout");
+    Duration interval = Formats.duration(progressInterval, "--progress-interval");
+    PrintWriter out = spec.commandLine().getOut();
+    DataSource db = database.connect();
+    Generations generations = new Generations(db, database.readerRole());
+    try (Kafka kafka = kafkaOptions.connect()) {
+      List<TopicPartition> partitions = kafka.partitions(topic);
+      if (abandon) {
+        return abandon(kafka, generations, out);
+      }
+      Generation live = generations.live().orElseThrow(() -> new CliException("no read model in "
+          + database.url() + " yet: start the projector once (./tally up) before rebuilding"));
+      long started = System.nanoTime();
+      Generation next = startBuilding(generations);
+      out.printf("generation %d: building schema %s from the start of %s as application %s (generation %d stays live)%n",
+          next.number(), next.schema(), topic, next.applicationId(), live.number());
+      out.flush();
+      ModelDigest verified;
+      try {
+        long events = awaitCatchUp(kafka, generations, live, next, partitions, interval, stall, out);
+        out.printf("generation %d: caught up: %,d events in %.1f s%n", next.number(), events, seconds(started));
+        out.flush();
+        Verification verification = verify(kafka, db, next, partitions);
+        if (!verification.passed()) {
+          verification.report(spec.commandLine().getErr(), next);
+          discard(kafka, generations, next, "verification failed");
+          return VERIFICATION_FAILED;
+        }
+        verified = verification.model();
+        out.printf("generation %d: verified against the log: %,d accounts, %,d transactions%n", next.number(),
+            verified.accounts(), verified.lines());
+        generations.switchTo(next, topic, switchWait);
+      } catch (IllegalStateException e) {
+        discard(kafka, generations, next, e.getMessage());
+        throw new CliException(e.getMessage(), e);
+      } catch (RuntimeException | InterruptedException e) {
+        discard(kafka, generations, next, TallyCli.describe(e));
+        throw e;
+      }
+      out.printf("switched: readers now see generation %d (%s)%n", next.number(), next.schema());
+      out.flush();
+      retire(kafka, generations, live, switchWait, out);
+      out.printf("rebuilt in %.1f s: %,d accounts, %,d transactions%n", seconds(started), verified.accounts(),
+          verified.lines());
+      return TallyCli.OK;
+    }
+  }
+
+  private static Generation startBuilding(Generations generations) {
+    try {
+      return generations.startBuilding();
+    } catch (IllegalStateException e) {
+      throw new CliException(e.getMessage() + " (tally rebuild --abandon drops an unfinished one)", e);
+    }
+  }
+
+  /**
+   * Waits until the new generation has applied, on every partition, at least what the live one
+   * has, printing progress; returns the events it applied.
+   */
+  private long awaitCatchUp(Kafka kafka, Generations generations, Generation live, Generation next,
+      List<TopicPartition> partitions, Duration interval, Duration stall, PrintWriter out) throws InterruptedException {
+    Map<TopicPartition, Long> starts = kafka.offsets(partitions, OffsetSpec.earliest(), "start offsets of " + topic);
+    long lastDone = -1;
+    long lastTime = System.nanoTime();
+    long progressAt = lastTime;
+    double rate = 0;
+    while (true) {
+      Map<Integer, Long> target = generations.checkpoints(live, topic);
+      Map<Integer, Long> applied = generations.checkpoints(next, topic);
+      Map<TopicPartition, Long> ends = kafka.offsets(partitions, OffsetSpec.latest(), "end offsets of " + topic);
+      long total = 0;
+      long done = 0;
+      boolean caughtUp = true;
+      for (TopicPartition partition : partitions) {
+        long start = starts.get(partition);
+        long position = Math.max(start, applied.getOrDefault(partition.partition(), start - 1) + 1);
+        total += ends.get(partition) - start;
+        done += Math.min(position, ends.get(partition)) - start;
+        Long liveAt = target.get(partition.partition());
+        caughtUp &= liveAt == null || applied.getOrDefault(partition.partition(), -1L) >= liveAt;
+      }
+      long now = System.nanoTime();
+      if (lastDone >= 0 && now > lastTime) {
+        rate = (done - lastDone) * 1e9 / (now - lastTime);
+      }
+      if (done > lastDone) {
+        progressAt = now;
+      }
+      out.println(progressLine(next, done, total, rate));
+      out.flush();
+      if (caughtUp) {
+        return done;
+      }
+      if (now - progressAt > stall.toNanos()) {
+        throw new CliException("generation " + next.number() + " made no progress for " + stall.toSeconds()
+            + " s: is a projector running (tally status shows group " + next.applicationId() + ")? nothing was switched");
+      }
+      lastDone = done;
+      lastTime = now;
+      Thread.sleep(interval);
+    }
+  }
+
+  static String progressLine(Generation next, long done, long total, double rate) {
+    String percent = total == 0 ? "100%" : String.format("%.0f%%", 100.0 * done / total);
+    String eta = rate <= 0 ? "ETA unknown" : "ETA " + Formats.age((long) ((total - done) / rate * 1000));
+    return String.format("generation %d: %,d of %,d events (%s), %,.0f events/s, %s", next.number(), done, total,
+        percent, rate, eta);
+  }
+
+  /**
+   * Compares a snapshot of the new generation with a fold of the log up to that snapshot's
+   * checkpoints: the generation goes on moving meanwhile, the comparison does not.
+   */
+  private Verification verify(Kafka kafka, DataSource db, Generation next, List<TopicPartition> partitions) {
+    Map<Integer, Long> checkpoints;
+    ModelDigest model;
+    Map<String, String> rows;
+    try (Connection connection = db.getConnection()) {
+      connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      connection.setReadOnly(true);
+      connection.setAutoCommit(false);
+      checkpoints = checkpoints(connection, next.schema());
+      model = ModelDigest.of(connection, next.schema());
+      rows = ModelDigest.accountRows(connection, next.schema());
+      connection.commit();
+    } catch (SQLException e) {
+      throw new CliException("cannot read generation " + next.number() + ": " + TallyCli.describe(e), e);
+    }
+    Map<TopicPartition, Long> ends = new TreeMap<>(Kafka.PARTITION_ORDER);
+    for (TopicPartition partition : partitions) {
+      ends.put(partition, checkpoints.getOrDefault(partition.partition(), -1L) + 1);
+    }
+    ModelDigest.Builder fromLog = new ModelDigest.Builder();
+    LogFold.Result fold = LogFold.fold(kafka, ends, fromLog::line);
+    fold.accounts().values().forEach(fromLog::account);
+    List<String> differing = new ArrayList<>();
+    Map<String, String> expected = new HashMap<>();
+    fold.accounts().values().stream().filter(a -> a.status != null)
+        .forEach(a -> expected.put(a.accountId, ModelDigest.text(a)));
+    for (Map.Entry<String, String> account : expected.entrySet()) {
+      if (!account.getValue().equals(rows.get(account.getKey()))) {
+        differing.add(account.getKey());
+      }
+    }
+    rows.keySet().stream().filter(id -> !expected.containsKey(id)).forEach(differing::add);
+    return new Verification(model, fromLog.build(), differing.stream().sorted().toList(), fold.unfoldable());
+  }
+
+  private Map<Integer, Long> checkpoints(Connection connection, String schema) throws SQLException {
+    Map<Integer, Long> offsets = new HashMap<>();
+    try (var statement = connection.prepareStatement("SELECT partition, applied_offset FROM " + schema
+        + ".projection_checkpoints WHERE projection = ? AND topic = ?")) {
+      statement.setString(1, PROJECTION);
+      statement.setString(2, topic);
+      try (var rows = statement.executeQuery()) {
+        while (rows.next()) {
+          offsets.put(rows.getInt(1), rows.getLong(2));
+        }
+      }
+    }
+    return offsets;
+  }
+
+  /** The outcome of a verification: the model's digest, the log's, and what differs. */
+  record Verification(ModelDigest model, ModelDigest log, List<String> differingAccounts,
+      List<LogFold.Unfoldable> unfoldable) {
+
+    boolean passed() {
+      return model.equals(log) && differingAccounts.isEmpty() && unfoldable.isEmpty();
+    }
+
+    void report(PrintWriter err, Generation next) {
+      err.printf("tally rebuild: generation %d does not match the log; nothing was switched, the generation is dropped%n",
+          next.number());
+      err.printf("  accounts:     model %,d rows (checksum %s), log %,d (checksum %s)%n", model.accounts(),
+          model.accountsChecksum().toString(16), log.accounts(), log.accountsChecksum().toString(16));
+      err.printf("  transactions: model %,d rows (checksum %s), log %,d (checksum %s)%n", model.lines(),
+          model.linesChecksum().toString(16), log.lines(), log.linesChecksum().toString(16));
+      differingAccounts.stream().limit(10).forEach(id -> err.println("  account differs: " + id));
+      if (differingAccounts.size() > 10) {
+        err.printf("  ... and %,d more accounts%n", differingAccounts.size() - 10);
+      }
+      unfoldable.stream().limit(10).forEach(record -> err.printf("  record %d@%d cannot be folded: %s%n",
+          record.partition(), record.offset(), record.reason()));
+      err.flush();
+    }
+  }
+
+  /** Marks a generation that will never be switched to FAILED, drops it and deletes its group. */
+  private static void discard(Kafka kafka, Generations generations, Generation next, String why) {
+    try {
+      generations.fail(next, why);
+      kafka.deleteGroupWhenEmpty(next.applicationId(), Duration.ofSeconds(30));
+    } catch (RuntimeException e) {
+      // The caller's failure is what the user needs to read; this one is left for --abandon.
+    }
+  }
+
+  private int abandon(Kafka kafka, Generations generations, PrintWriter out) {
+    List<Generation> building = generations.all().stream()
+        .filter(generation -> generation.state() == Generation.State.BUILDING).toList();
+    if (building.isEmpty()) {
+      throw new CliException("no rebuild to abandon: no generation is being built");
+    }
+    for (Generation generation : building) {
+      generations.fail(generation, "abandoned");
+      kafka.deleteGroupWhenEmpty(generation.applicationId(), Duration.ofSeconds(60));
+      out.printf("abandoned generation %d: schema %s dropped, group %s deleted%n", generation.number(),
+          generation.schema(), generation.applicationId());
+    }
+    return TallyCli.OK;
+  }
+
+  private static void retire(Kafka kafka, Generations generations, Generation old, Duration wait, PrintWriter out) {
+    Optional<String> left = kafka.deleteGroupWhenEmpty(old.applicationId(), wait);
+    generations.retire(old);
+    out.printf("retired generation %d: schema %s dropped%s%n", old.number(), old.schema(),
+        left.map(why -> "; group " + old.applicationId() + " kept: " + why).orElse(", group " + old.applicationId()
+            + " deleted"));
+    out.flush();
+  }
+
+  private static double seconds(long since) {
+    return (System.nanoTime() - since) / 1e9;
+  }
+}

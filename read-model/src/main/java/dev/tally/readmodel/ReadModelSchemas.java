@@ -1,0 +1,58 @@
+package dev.tally.readmodel;
+
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * Where the read model lives in PostgreSQL: one schema per generation (and per point-in-time copy),
+ * all with the same tables, created by the same Flyway migrations; readers see the live generation
+ * through the views of {@value #SERVING}.
+ */
+public final class ReadModelSchemas {
+
+  /** The schema readers use: one view per relation of {@link #RELATIONS}, pointing at the live generation. */
+  public static final String SERVING = "tally_read";
+  /** Where the generations are recorded. */
+  public static final String CONTROL = "tally_control";
+  /** What a reader can name: the tables and views of a read-model schema, in creation order. */
+  public static final List<String> RELATIONS = List.of("accounts", "account_transactions", "transfers",
+      "projection_checkpoints", "parked_keys", "aggregate_versions");
+
+  private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+  private ReadModelSchemas() {
+  }
+
+  /** Creates (or brings up to date) the read model's tables in {@code schema}, readable by {@code readerRole}. */
+  public static void migrate(DataSource dataSource, String schema, String readerRole) {
+    Flyway.configure()
+        .dataSource(dataSource)
+        .schemas(requireIdentifier(schema, "schema"))
+        .locations("classpath:db/read-model")
+        .placeholders(Map.of("reader_role", requireIdentifier(readerRole, "reader role")))
+        .load()
+        .migrate();
+  }
+
+  /** Creates (or brings up to date) the control schema and the serving schema. */
+  static void migrateControl(DataSource dataSource, String readerRole) {
+    Flyway.configure()
+        .dataSource(dataSource)
+        .schemas(CONTROL, SERVING)
+        .locations("classpath:db/control")
+        .placeholders(Map.of("reader_role", requireIdentifier(readerRole, "reader role")))
+        .load()
+        .migrate();
+  }
+
+  /** {@code value} if it is a plain lower-case SQL identifier (safe to put in SQL text), else an exception. */
+  public static String requireIdentifier(String value, String what) {
+    if (value == null || !IDENTIFIER.matcher(value).matches()) {
+      throw new IllegalArgumentException(what + " must be a lower-case SQL identifier (a-z, 0-9, _), not " + value);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,157 @@
+package dev.tally.readmodel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tally.testing.TestInfrastructure;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Generations of the read model on a real PostgreSQL: bootstrap, build, switch, fail, retire. */
+class GenerationsTest {
+
+  private static final String READER = "tally_reader";
+  private static final String TOPIC = "events";
+
+  private TestInfrastructure.Database database;
+  private Generations generations;
+
+  @BeforeEach
+  void database() {
+    TestInfrastructure.ensureRole(READER);
+    database = TestInfrastructure.newDatabase();
+    generations = new Generations(database.dataSource(), READER);
+  }
+
+  @Test
+  void bootstrapCreatesOneLiveGenerationOnceEvenWhenProcessesRace() throws Exception {
+    assertThat(generations.live()).isEmpty();
+    assertThat(generations.all()).isEmpty();
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      List<Future<Generation>> results = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        results.add(pool.submit((Callable<Generation>) () -> generations.bootstrap("projector")));
+      }
+      for (Future<Generation> result : results) {
+        assertThat(result.get()).isEqualTo(new Generation(1, "tally_read_g1", "projector", Generation.State.LIVE));
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertThat(generations.all()).hasSize(1);
+    UUID account = account("tally_read_g1", 7);
+    assertThat(readerSees(account)).isEqualTo(7);
+  }
+
+  @Test
+  void aBuildIsInvisibleUntilTheSwitchWhichHappensOnlyOnceItHasCaughtUp() throws Exception {
+    generations.bootstrap("projector");
+    UUID account = account("tally_read_g1", 100);
+    checkpoint("tally_read_g1", 0, 10);
+
+    Generation next = generations.startBuilding();
+    assertThat(next).isEqualTo(new Generation(2, "tally_read_g2", "projector-g2", Generation.State.BUILDING));
+    assertThatThrownBy(generations::startBuilding).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("generation 2 is already being built");
+    assertThat(generations.projected()).extracting(Generation::number).containsExactly(1, 2);
+    update("INSERT INTO tally_read_g2.accounts SELECT * FROM tally_read_g1.accounts");
+    update("UPDATE tally_read_g2.accounts SET balance = 101");
+    checkpoint("tally_read_g2", 0, 9);
+
+    assertThatThrownBy(() -> generations.switchTo(next, TOPIC, Duration.ofMillis(300)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("did not catch up");
+    assertThat(readerSees(account)).as("still the live generation").isEqualTo(100);
+    assertThat(generations.live()).map(Generation::number).contains(1);
+
+    checkpoint("tally_read_g2", 0, 10);
+    Generation switched = generations.switchTo(next, TOPIC, Duration.ofSeconds(5));
+    assertThat(switched.state()).isEqualTo(Generation.State.LIVE);
+    assertThat(readerSees(account)).isEqualTo(101);
+    assertThat(generations.all()).extracting(Generation::state)
+        .containsExactly(Generation.State.RETIRING, Generation.State.LIVE);
+    assertThat(generations.projected()).extracting(Generation::number).containsExactly(2);
+
+    Generation old = generations.all().getFirst();
+    generations.retire(old);
+    assertThat(schemaExists("tally_read_g1")).isFalse();
+    assertThat(generations.all().getFirst().state()).isEqualTo(Generation.State.RETIRED);
+    assertThat(readerSees(account)).isEqualTo(101);
+    assertThat(generations.startBuilding().applicationId()).as("numbered from the base id").isEqualTo("projector-g3");
+  }
+
+  @Test
+  void aFailedBuildIsDroppedAndReadersNeverSawIt() throws Exception {
+    generations.bootstrap("projector");
+    UUID account = account("tally_read_g1", 5);
+    Generation next = generations.startBuilding();
+
+    generations.fail(next, "verification failed");
+
+    assertThat(schemaExists(next.schema())).isFalse();
+    assertThat(generations.all()).extracting(Generation::state)
+        .containsExactly(Generation.State.LIVE, Generation.State.FAILED);
+    assertThat(readerSees(account)).isEqualTo(5);
+    assertThatThrownBy(() -> generations.switchTo(next, TOPIC, Duration.ofMillis(100)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("is not being built");
+    assertThatThrownBy(() -> generations.retire(generations.live().orElseThrow()))
+        .as("the live generation is never dropped").isInstanceOf(IllegalStateException.class);
+    assertThat(readerSees(account)).isEqualTo(5);
+  }
+
+  @Test
+  void nothingCanBeBuiltBeforeABootstrap() {
+    assertThatThrownBy(generations::startBuilding).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no live generation");
+  }
+
+  private UUID account(String schema, long balance) throws SQLException {
+    UUID id = UUID.randomUUID();
+    update("INSERT INTO " + schema + ".accounts (account_id, owner, currency, balance, status, version, opened_at, updated_at)"
+        + " VALUES ('" + id + "', 'o', 'EUR', " + balance + ", 'OPEN', 1, now(), now())");
+    return id;
+  }
+
+  private void checkpoint(String schema, int partition, long offset) throws SQLException {
+    update("INSERT INTO " + schema + ".projection_checkpoints VALUES ('accounts', '" + TOPIC + "', " + partition + ", "
+        + offset + ", now(), now()) ON CONFLICT (projection, topic, partition) DO UPDATE SET applied_offset = " + offset);
+  }
+
+  /** The balance the query API's role reads through the serving views. */
+  private long readerSees(UUID account) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), READER, READER)) {
+      connection.setSchema(ReadModelSchemas.SERVING);
+      try (Statement statement = connection.createStatement();
+           ResultSet rows = statement.executeQuery("SELECT balance FROM accounts WHERE account_id = '" + account + "'")) {
+        assertThat(rows.next()).as("account visible").isTrue();
+        return rows.getLong(1);
+      }
+    }
+  }
+
+  private boolean schemaExists(String schema) throws SQLException {
+    try (Connection connection = database.connect(); Statement statement = connection.createStatement();
+         ResultSet rows = statement.executeQuery("SELECT 1 FROM pg_namespace WHERE nspname = '" + schema + "'")) {
+      return rows.next();
+    }
+  }
+
+  private void update(String sql) throws SQLException {
+    try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+}
