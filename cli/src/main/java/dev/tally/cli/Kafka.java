@@ -108,7 +108,8 @@ public final class Kafka implements AutoCloseable {
   /** A group-less, read_committed consumer: it only ever reads by assignment and commits nothing. */
   public KafkaConsumer<String, byte[]> reader() {
     Properties config = consumerConfig();
-    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+    config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20));
     return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
   }
 

@@ -14,7 +14,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -64,6 +69,17 @@ final class LogFold {
   /** The outcome: accounts by id, records and money lines folded, the position per partition, what could not be folded. */
   record Result(Map<String, Account> accounts, long records, long lines, Map<Integer, Position> positions,
       List<Unfoldable> unfoldable) {
+
+    /** Two folds of different partitions as one: an account's events are all in one partition. */
+    Result plus(Result other) {
+      Map<String, Account> allAccounts = new HashMap<>(accounts);
+      allAccounts.putAll(other.accounts);
+      Map<Integer, Position> allPositions = new TreeMap<>(positions);
+      allPositions.putAll(other.positions);
+      List<Unfoldable> allUnfoldable = new ArrayList<>(unfoldable);
+      allUnfoldable.addAll(other.unfoldable);
+      return new Result(allAccounts, records + other.records, lines + other.lines, allPositions, allUnfoldable);
+    }
   }
 
   private final AvroCodec codec = AvroCodec.standard();
@@ -90,6 +106,40 @@ final class LogFold {
       }
     }
     return new Result(fold.accounts, fold.recordCount, fold.lineCount, fold.positions, fold.unfoldable);
+  }
+
+  /**
+   * As {@link #fold}, with the partitions shared out among {@code threads} folds that run at once
+   * (each with its own consumer, and its own line sink from {@code sinks}); the results are merged.
+   */
+  static Result foldInParallel(Kafka kafka, Map<TopicPartition, Long> ends, int threads,
+      Supplier<Consumer<Line>> sinks) {
+    List<Map<TopicPartition, Long>> shares = new ArrayList<>();
+    for (int i = 0; i < Math.max(1, Math.min(threads, ends.size())); i++) {
+      shares.add(new TreeMap<>(Kafka.PARTITION_ORDER));
+    }
+    int next = 0;
+    for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+      shares.get(next++ % shares.size()).put(end.getKey(), end.getValue());
+    }
+    // Threads of our own, not the common pool: they must see the classes of this (Spring Boot) jar.
+    try (ExecutorService pool = Executors.newFixedThreadPool(shares.size())) {
+      List<Future<Result>> results = new ArrayList<>();
+      for (Map<TopicPartition, Long> share : shares) {
+        Consumer<Line> sink = sinks.get();
+        results.add(pool.submit(() -> fold(kafka, share, sink)));
+      }
+      Result all = new Result(Map.of(), 0, 0, Map.of(), List.of());
+      for (Future<Result> result : results) {
+        all = all.plus(result.get());
+      }
+      return all;
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : new CliException(TallyCli.describe(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException("interrupted while reading the log", e);
+    }
   }
 
   private void read(KafkaConsumer<String, byte[]> reader, TopicPartition partition, long end) {

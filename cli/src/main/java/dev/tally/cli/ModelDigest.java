@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HexFormat;
 
 /**
  * Row counts and an order-independent checksum of a read model's accounts and money lines: each
@@ -63,13 +62,11 @@ record ModelDigest(long accounts, BigInteger accountsChecksum, long lines, BigIn
     return rows;
   }
 
-  /** Builds the digest of a fold, row by row, with the same row text as {@link #of}. */
+  /** Builds the digest of a fold, row by row, with the same row text as {@link #of}; one per thread. */
   static final class Builder {
     private final MessageDigest md5;
-    private long accounts;
-    private BigInteger accountsSum = BigInteger.ZERO;
-    private long lines;
-    private BigInteger linesSum = BigInteger.ZERO;
+    private final Sum accounts = new Sum();
+    private final Sum lines = new Sum();
 
     Builder() {
       try {
@@ -81,26 +78,61 @@ record ModelDigest(long accounts, BigInteger accountsChecksum, long lines, BigIn
 
     /** Adds an account, if it has been opened (the model has no row for one that was not). */
     void account(LogFold.Account a) {
-      if (a.status == null) {
-        return;
+      if (a.status != null) {
+        accounts.add(hash(text(a)));
       }
-      accounts++;
-      accountsSum = accountsSum.add(hash(text(a)));
     }
 
     void line(LogFold.Line l) {
-      lines++;
-      linesSum = linesSum.add(hash(l.accountId() + '|' + l.version() + '|' + l.type() + '|' + l.amount() + '|'
+      lines.add(hash(l.accountId() + '|' + l.version() + '|' + l.type() + '|' + l.amount() + '|'
           + l.balanceAfter() + '|' + l.reference() + '|' + l.occurredAt() + '|' + l.eventId()));
     }
 
-    ModelDigest build() {
-      return new ModelDigest(accounts, accountsSum, lines, linesSum);
+    /** Adds what another builder has seen (of other rows). */
+    void add(Builder other) {
+      accounts.add(other.accounts);
+      lines.add(other.lines);
     }
 
-    private BigInteger hash(String text) {
+    ModelDigest build() {
+      return new ModelDigest(accounts.count, accounts.total(), lines.count, lines.total());
+    }
+
+    /** The first 60 bits of the text's MD5: what PostgreSQL's {@code ('x' || substr(md5(t), 1, 15))::bit(60)::bigint} is. */
+    private long hash(String text) {
       byte[] digest = md5.digest(text.getBytes(StandardCharsets.UTF_8));
-      return BigInteger.valueOf(Long.parseLong(HexFormat.of().formatHex(digest, 0, 8).substring(0, 15), 16));
+      long first = 0;
+      for (int i = 0; i < 8; i++) {
+        first = (first << 8) | (digest[i] & 0xff);
+      }
+      return first >>> 4;
+    }
+  }
+
+  /** A count and an exact sum of non-negative longs, in two words (no allocation per row). */
+  private static final class Sum {
+    private long count;
+    private long low;
+    private long high;
+
+    void add(long value) {
+      count++;
+      long before = low;
+      low += value;
+      if (Long.compareUnsigned(low, before) < 0) {
+        high++;
+      }
+    }
+
+    void add(Sum other) {
+      count += other.count;
+      long before = low;
+      low += other.low;
+      high += other.high + (Long.compareUnsigned(low, before) < 0 ? 1 : 0);
+    }
+
+    BigInteger total() {
+      return BigInteger.valueOf(high).shiftLeft(64).add(new BigInteger(Long.toUnsignedString(low)));
     }
   }
 }

@@ -8,12 +8,17 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -59,6 +64,10 @@ import picocli.CommandLine.Spec;
 final class RebuildCommand implements Callable<Integer> {
 
   static final int VERIFICATION_FAILED = 3;
+  /** How often catching up is checked (progress is printed every --progress-interval). */
+  private static final Duration CHECK = Duration.ofMillis(200);
+  /** The log is folded by this many threads, each reading its share of the partitions. */
+  private static final int FOLD_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
   /** The account projection's name: the key of its checkpoints. */
   static final String PROJECTION = "accounts";
 
@@ -118,6 +127,7 @@ final class RebuildCommand implements Callable<Integer> {
         long events = awaitCatchUp(kafka, generations, live, next, partitions, interval, stall, out);
         out.printf("generation %d: caught up: %,d events in %.1f s%n", next.number(), events, seconds(started));
         out.flush();
+        long verifying = System.nanoTime();
         Verification verification = verify(kafka, db, next, partitions);
         if (!verification.passed()) {
           verification.report(spec.commandLine().getErr(), next);
@@ -125,8 +135,8 @@ final class RebuildCommand implements Callable<Integer> {
           return VERIFICATION_FAILED;
         }
         verified = verification.model();
-        out.printf("generation %d: verified against the log: %,d accounts, %,d transactions%n", next.number(),
-            verified.accounts(), verified.lines());
+        out.printf("generation %d: verified against the log in %.1f s: %,d accounts, %,d transactions%n",
+            next.number(), seconds(verifying), verified.accounts(), verified.lines());
         generations.switchTo(next, topic, switchWait);
       } catch (IllegalStateException e) {
         discard(kafka, generations, next, e.getMessage());
@@ -159,9 +169,11 @@ final class RebuildCommand implements Callable<Integer> {
   private long awaitCatchUp(Kafka kafka, Generations generations, Generation live, Generation next,
       List<TopicPartition> partitions, Duration interval, Duration stall, PrintWriter out) throws InterruptedException {
     Map<TopicPartition, Long> starts = kafka.offsets(partitions, OffsetSpec.earliest(), "start offsets of " + topic);
+    Duration check = interval.compareTo(CHECK) < 0 ? interval : CHECK;
     long lastDone = -1;
     long lastTime = System.nanoTime();
     long progressAt = lastTime;
+    long printedAt = 0;
     double rate = 0;
     while (true) {
       Map<Integer, Long> target = generations.checkpoints(live, topic);
@@ -179,14 +191,19 @@ final class RebuildCommand implements Callable<Integer> {
         caughtUp &= liveAt == null || applied.getOrDefault(partition.partition(), -1L) >= liveAt;
       }
       long now = System.nanoTime();
-      if (lastDone >= 0 && now > lastTime) {
-        rate = (done - lastDone) * 1e9 / (now - lastTime);
-      }
       if (done > lastDone) {
         progressAt = now;
       }
-      out.println(progressLine(next, done, total, rate));
-      out.flush();
+      if (caughtUp || printedAt == 0 || now - printedAt >= interval.toNanos()) {
+        if (lastDone >= 0 && now > lastTime) {
+          rate = (done - lastDone) * 1e9 / (now - lastTime);
+        }
+        out.println(progressLine(next, done, total, rate));
+        out.flush();
+        printedAt = now;
+        lastDone = done;
+        lastTime = now;
+      }
       if (caughtUp) {
         return done;
       }
@@ -194,9 +211,7 @@ final class RebuildCommand implements Callable<Integer> {
         throw new CliException("generation " + next.number() + " made no progress for " + stall.toSeconds()
             + " s: is a projector running (tally status shows group " + next.applicationId() + ")? nothing was switched");
       }
-      lastDone = done;
-      lastTime = now;
-      Thread.sleep(interval);
+      Thread.sleep(check);
     }
   }
 
@@ -212,26 +227,41 @@ final class RebuildCommand implements Callable<Integer> {
    * checkpoints: the generation goes on moving meanwhile, the comparison does not.
    */
   private Verification verify(Kafka kafka, DataSource db, Generation next, List<TopicPartition> partitions) {
-    Map<Integer, Long> checkpoints;
     ModelDigest model;
     Map<String, String> rows;
-    try (Connection connection = db.getConnection()) {
+    CompletableFuture<LogFold.Result> folding;
+    List<ModelDigest.Builder> lineDigests = Collections.synchronizedList(new ArrayList<>());
+    // A thread of our own, not the common pool: it must see the classes of this (Spring Boot) jar.
+    try (ExecutorService folder = Executors.newSingleThreadExecutor();
+         Connection connection = db.getConnection()) {
       connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       connection.setReadOnly(true);
       connection.setAutoCommit(false);
-      checkpoints = checkpoints(connection, next.schema());
+      Map<Integer, Long> checkpoints = checkpoints(connection, next.schema());
+      Map<TopicPartition, Long> ends = new TreeMap<>(Kafka.PARTITION_ORDER);
+      for (TopicPartition partition : partitions) {
+        ends.put(partition, checkpoints.getOrDefault(partition.partition(), -1L) + 1);
+      }
+      // The log is folded while PostgreSQL sums the same snapshot.
+      folding = CompletableFuture.supplyAsync(() -> LogFold.foldInParallel(kafka, ends, FOLD_THREADS, () -> {
+        ModelDigest.Builder digest = new ModelDigest.Builder();
+        lineDigests.add(digest);
+        return digest::line;
+      }), folder);
       model = ModelDigest.of(connection, next.schema());
       rows = ModelDigest.accountRows(connection, next.schema());
       connection.commit();
     } catch (SQLException e) {
       throw new CliException("cannot read generation " + next.number() + ": " + TallyCli.describe(e), e);
     }
-    Map<TopicPartition, Long> ends = new TreeMap<>(Kafka.PARTITION_ORDER);
-    for (TopicPartition partition : partitions) {
-      ends.put(partition, checkpoints.getOrDefault(partition.partition(), -1L) + 1);
+    LogFold.Result fold;
+    try {
+      fold = folding.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
     ModelDigest.Builder fromLog = new ModelDigest.Builder();
-    LogFold.Result fold = LogFold.fold(kafka, ends, fromLog::line);
+    lineDigests.forEach(fromLog::add);
     fold.accounts().values().forEach(fromLog::account);
     List<String> differing = new ArrayList<>();
     Map<String, String> expected = new HashMap<>();

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates Tally's topics through Kafka's Admin API (the broker has auto-creation off).
@@ -77,8 +78,7 @@ public final class LocalTopics {
         }
       }
     }
-    Map<String, TopicDescription> described =
-        admin.describeTopics(topics.stream().map(NewTopic::name).toList()).allTopicNames().get();
+    Map<String, TopicDescription> described = describe(admin, topics.stream().map(NewTopic::name).toList());
     List<String> report = new ArrayList<>();
     for (NewTopic topic : topics) {
       int actual = described.get(topic.name()).partitions().size();
@@ -87,6 +87,25 @@ public final class LocalTopics {
       report.add("topic " + topic.name() + ": " + state + ", " + actual + " partitions" + note);
     }
     return report;
+  }
+
+  /**
+   * Describes the topics, waiting (up to 10 s) for topics created a moment ago to reach the
+   * broker's metadata: until then a description says the topic is unknown.
+   */
+  private static Map<String, TopicDescription> describe(Admin admin, List<String> names)
+      throws ExecutionException, InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+    while (true) {
+      try {
+        return admin.describeTopics(names).allTopicNames().get();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || Instant.now().isAfter(deadline)) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
   }
 
   static void awaitBroker(Admin admin, Duration timeout) throws InterruptedException {

@@ -25,17 +25,22 @@ import org.springframework.context.SmartLifecycle;
  * created, switched, failed or retired. Several projector instances do the same, and Kafka shares
  * each application's partitions among them.
  *
+ * <p>A generation being built runs tuned for catching up (large batches, rare commits); once it is
+ * switched to, it is handed over to an application tuned for latency: the new one joins the same
+ * group before the old one leaves it, so the generation never stops being projected.
+ *
  * <p>Health is the live generation's application's health.
  */
 class GenerationRunner extends AbstractHealthIndicator implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(GenerationRunner.class);
+  private static final Duration HANDOVER = Duration.ofSeconds(30);
 
   private final Generations generations;
   private final String applicationId;
   private final Function<Generation, StreamsRuntime> runtimes;
   private final Duration poll;
-  private final Map<Integer, StreamsRuntime> running = new HashMap<>();
+  private final Map<Integer, Running> running = new HashMap<>();
   private volatile Generation live;
   private ScheduledExecutorService follower;
 
@@ -55,7 +60,8 @@ class GenerationRunner extends AbstractHealthIndicator implements SmartLifecycle
 
   /** The application projecting a generation in this instance, or null. */
   synchronized StreamsRuntime runtime(int generation) {
-    return running.get(generation);
+    Running current = running.get(generation);
+    return current == null ? null : current.runtime();
   }
 
   @Override
@@ -74,27 +80,44 @@ class GenerationRunner extends AbstractHealthIndicator implements SmartLifecycle
     }
   }
 
-  /** Starts what should run and is not, stops what runs and should not. */
+  /** Stops what runs and should not (first: a rebuild waits for that), starts what should run and is not. */
   synchronized void follow() {
     List<Generation> wanted = generations.projected();
+    List<Integer> unwanted = running.keySet().stream()
+        .filter(number -> wanted.stream().noneMatch(generation -> generation.number() == number)).toList();
+    for (int number : unwanted) {
+      log.info("generation {} is no longer live or being built: stopping its application", number);
+      running.remove(number).runtime().stop();
+    }
     for (Generation generation : wanted) {
-      if (!running.containsKey(generation.number())) {
+      Running current = running.get(generation.number());
+      if (current == null || current.startedAs() != generation.state()) {
         log.info("projecting generation {} ({}) into schema {} as application {}", generation.number(),
             generation.state(), generation.schema(), generation.applicationId());
         StreamsRuntime runtime = runtimes.apply(generation);
         runtime.start();
-        running.put(generation.number(), runtime);
+        running.put(generation.number(), new Running(runtime, generation.state()));
+        if (current != null) {
+          handOver(generation, runtime, current.runtime());
+        }
       }
       if (generation.state() == Generation.State.LIVE) {
         live = generation;
       }
     }
-    List<Integer> unwanted = running.keySet().stream()
-        .filter(number -> wanted.stream().noneMatch(generation -> generation.number() == number)).toList();
-    for (int number : unwanted) {
-      log.info("generation {} is no longer live or being built: stopping its application", number);
-      running.remove(number).stop();
+  }
+
+  /** Stops {@code old} once {@code replacement} has partitions of its own (or after a bound). */
+  private void handOver(Generation generation, StreamsRuntime replacement, StreamsRuntime old) {
+    try {
+      if (!replacement.awaitRunning(HANDOVER)) {
+        log.warn("generation {}: the new application is not running after {} s; stopping the old one anyway",
+            generation.number(), HANDOVER.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+    old.stop();
   }
 
   @Override
@@ -108,7 +131,7 @@ class GenerationRunner extends AbstractHealthIndicator implements SmartLifecycle
       }
       follower = null;
     }
-    running.values().forEach(StreamsRuntime::stop);
+    running.values().forEach(current -> current.runtime().stop());
     running.clear();
   }
 
@@ -129,5 +152,9 @@ class GenerationRunner extends AbstractHealthIndicator implements SmartLifecycle
     builder.status(health.getStatus()).withDetails(health.getDetails())
         .withDetail("generation", current.number()).withDetail("schema", current.schema())
         .withDetail("applicationId", current.applicationId());
+  }
+
+  /** An application projecting a generation, and the state the generation was in when it started. */
+  private record Running(StreamsRuntime runtime, Generation.State startedAs) {
   }
 }

@@ -7,6 +7,7 @@ import dev.tally.projector.account.AccountProjection;
 import dev.tally.projector.runtime.ProjectionLag;
 import dev.tally.projector.runtime.ProjectionMetrics;
 import dev.tally.projector.runtime.ProjectorTopologyConfig;
+import dev.tally.readmodel.Generation;
 import dev.tally.readmodel.Generations;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -45,12 +46,13 @@ class ProjectorConfiguration {
       KafkaProperties kafka, ProjectorProperties settings, ProjectionMetrics metrics) {
     String bootstrapServers = String.join(",", kafka.getBootstrapServers());
     return new GenerationRunner(generations, settings.applicationId(), generation -> {
+      boolean building = generation.state() == Generation.State.BUILDING;
       ProjectorTopologyConfig config = new ProjectorTopologyConfig(topics.accountEvents(),
           topics.accountEventsDeadLetters(), AccountProjection.NAME, dataSource, generation.schema(),
-          settings.notifyChannel(), settings.maxBatchEvents(), metrics);
+          settings.notifyChannel(), building ? settings.buildMaxBatchEvents() : settings.maxBatchEvents(), metrics);
       Topology topology = AccountProjection.build(config);
-      return new StreamsRuntime(topology, StreamsSettings.of(settings, bootstrapServers, generation.applicationId()),
-          settings.closeTimeout());
+      return new StreamsRuntime(topology,
+          StreamsSettings.of(settings, bootstrapServers, generation.applicationId(), building), settings.closeTimeout());
     }, settings.generationPoll());
   }
 

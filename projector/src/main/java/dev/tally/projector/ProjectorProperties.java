@@ -14,9 +14,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     consumer group and the prefix of its internal names; a rebuild's generation n uses
  *     {@code <applicationId>-g<n>}, and so re-reads the topic from the beginning
  * @param stateDir Kafka Streams state directory; default {@code <java.io.tmpdir>/tally-projector}
- * @param commitInterval how often Kafka Streams commits, and so how often batches are written:
- *     it bounds how long a consistency token waits
- * @param maxBatchEvents a batch is written as soon as it holds this many events
+ * @param commitInterval how often the live generation's application commits, and so how often its
+ *     batches are written: it bounds how long a consistency token waits
+ * @param maxBatchEvents the live generation's batch is written as soon as it holds this many events
+ * @param buildCommitInterval the same for a generation being built: it catches up with the log in
+ *     few, large batches, since nobody reads it yet
+ * @param buildMaxBatchEvents the largest batch of a generation being built
  * @param streamThreads Kafka Streams threads in this instance
  * @param processingGuarantee {@code at_least_once} (default; the read model is idempotent) or {@code exactly_once_v2}
  * @param readerRole the role the migrations grant read access to (the query API's login)
@@ -30,15 +33,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record ProjectorProperties(
     @DefaultValue("tally-projector") String applicationId,
     String stateDir,
-    @DefaultValue("100ms") Duration commitInterval,
-    @DefaultValue("5000") int maxBatchEvents,
+    @DefaultValue("20ms") Duration commitInterval,
+    @DefaultValue("1000") int maxBatchEvents,
+    @DefaultValue("1s") Duration buildCommitInterval,
+    @DefaultValue("5000") int buildMaxBatchEvents,
     @DefaultValue("1") int streamThreads,
     @DefaultValue("at_least_once") String processingGuarantee,
     @DefaultValue("tally_reader") String readerRole,
     @DefaultValue("tally_projection") String notifyChannel,
     @DefaultValue("5s") Duration lagInterval,
     @DefaultValue("30s") Duration closeTimeout,
-    @DefaultValue("1s") Duration generationPoll,
+    @DefaultValue("250ms") Duration generationPoll,
     Map<String, String> streams) {
 
   public ProjectorProperties {

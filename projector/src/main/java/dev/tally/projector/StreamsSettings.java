@@ -1,5 +1,6 @@
 package dev.tally.projector;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -13,13 +14,22 @@ public final class StreamsSettings {
   private StreamsSettings() {
   }
 
-  /** The settings of the application that fills one generation of the read model. */
-  public static Properties of(ProjectorProperties settings, String bootstrapServers, String applicationId) {
+  /**
+   * The settings of the application that fills one generation of the read model.
+   *
+   * @param building a generation being built commits every {@code build-commit-interval}, the live
+   *     one every {@code commit-interval}; each kind has a state directory of its own, so that both
+   *     can run side by side in one process while a switched generation changes kind
+   */
+  public static Properties of(ProjectorProperties settings, String bootstrapServers, String applicationId,
+      boolean building) {
+    Duration commitInterval = building ? settings.buildCommitInterval() : settings.commitInterval();
     Properties properties = new Properties();
     properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    properties.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDirectory().toString());
-    properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(settings.commitInterval().toMillis()));
+    properties.put(StreamsConfig.STATE_DIR_CONFIG,
+        settings.stateDirectory().resolve(building ? "building" : "live").toString());
+    properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(commitInterval.toMillis()));
     properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(settings.streamThreads()));
     properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, settings.processingGuarantee());
     properties.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");

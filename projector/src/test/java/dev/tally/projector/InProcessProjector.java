@@ -31,10 +31,10 @@ final class InProcessProjector implements AutoCloseable {
         dataSource, "public", "tally_projection", Integer.getInteger("tally.benchmark.max-batch", 5000), new ProjectionMetrics(registry, AccountProjection.NAME));
     // Under target/: Kafka Streams leaves it empty anyway, the projection having no local state.
     ProjectorProperties settings = new ProjectorProperties(applicationId,
-        Path.of("target", "streams-state", applicationId).toAbsolutePath().toString(), commitInterval, 5000, threads,
+        Path.of("target", "streams-state", applicationId).toAbsolutePath().toString(), commitInterval, 5000, commitInterval, 5000, threads,
         "at_least_once", "tally_reader", "tally_projection", Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(1), Map.of());
     streams = new KafkaStreams(AccountProjection.build(config),
-        StreamsSettings.of(settings, TestInfrastructure.kafkaBootstrapServers(), applicationId));
+        StreamsSettings.of(settings, TestInfrastructure.kafkaBootstrapServers(), applicationId, false));
     streams.start();
   }
 

@@ -2,6 +2,8 @@ package dev.tally.platform.streams;
 
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -26,6 +28,7 @@ public class StreamsRuntime extends AbstractHealthIndicator implements SmartLife
   private final Duration closeTimeout;
   private volatile KafkaStreams streams;
   private volatile boolean hasRun;
+  private final CountDownLatch running = new CountDownLatch(1);
 
   public StreamsRuntime(Topology topology, Properties properties, Duration closeTimeout) {
     super("Kafka Streams health check failed");
@@ -40,6 +43,7 @@ public class StreamsRuntime extends AbstractHealthIndicator implements SmartLife
     created.setStateListener((now, before) -> {
       if (now == KafkaStreams.State.RUNNING) {
         hasRun = true;
+        running.countDown();
       }
     });
     created.setUncaughtExceptionHandler(e -> {
@@ -62,6 +66,11 @@ public class StreamsRuntime extends AbstractHealthIndicator implements SmartLife
   @Override
   public boolean isRunning() {
     return streams != null;
+  }
+
+  /** Waits until the application has first reached RUNNING (its partitions assigned); false after {@code timeout}. */
+  public boolean awaitRunning(Duration timeout) throws InterruptedException {
+    return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The running application, for tests and metrics; null when stopped. */

@@ -7,14 +7,10 @@ import dev.tally.schemas.event.MoneyDeposited;
 import dev.tally.schemas.event.MoneyWithdrawn;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 
 /** Maps decoded Avro records to {@link AccountEvent}s, refusing what the read model cannot hold. */
 final class AccountEvents {
-
-  private static final Pattern UUID_TEXT =
-      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private AccountEvents() {
   }
@@ -48,9 +44,23 @@ final class AccountEvents {
     };
   }
 
-  /** A canonical UUID (8-4-4-4-12 hex digits), or null for anything else. */
+  /**
+   * A canonical UUID (8-4-4-4-12 hex digits), or null for anything else. Checked by hand rather
+   * than with a regular expression: it runs three times per event, on the stream thread.
+   */
   static UUID parseUuid(String text) {
-    return text != null && UUID_TEXT.matcher(text).matches() ? UUID.fromString(text) : null;
+    if (text == null || text.length() != 36) {
+      return null;
+    }
+    for (int i = 0; i < 36; i++) {
+      char c = text.charAt(i);
+      boolean ok = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-'
+          : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      if (!ok) {
+        return null;
+      }
+    }
+    return UUID.fromString(text);
   }
 
   private static Envelope envelope(EventMetadata metadata) {
