@@ -75,12 +75,17 @@ class RebuildIT {
   @Test
   @Order(1)
   void readersNeitherFailNorSeeAHalfBuiltModelAndEndUpWithEveryWrite() throws Exception {
+    // Also watched: the projector stays healthy through the build, the switch and the hand-over.
     AtomicBoolean stop = new AtomicBoolean();
     Queue<String> problems = new ConcurrentLinkedQueue<>();
     AtomicLong reads = new AtomicLong();
     Thread reader = Thread.ofPlatform().start(() -> {
       Map<String, Long> seen = new java.util.HashMap<>();
       while (!stop.get()) {
+        HttpResponse<String> health = Http.get(stack.url("PROJECTOR") + "/actuator/health");
+        if (health.statusCode() != 200) {
+          problems.add("projector health " + health.statusCode() + ": " + health.body());
+        }
         for (String account : accounts) {
           HttpResponse<String> read = Http.get(stack.url("QUERY") + "/accounts/" + account);
           reads.incrementAndGet();

@@ -4,9 +4,9 @@ import dev.tally.platform.streams.StreamsRuntime;
 import dev.tally.readmodel.Generation;
 import dev.tally.readmodel.Generations;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +40,8 @@ class GenerationRunner extends AbstractHealthIndicator implements SmartLifecycle
   private final String applicationId;
   private final Function<Generation, StreamsRuntime> runtimes;
   private final Duration poll;
-  private final Map<Integer, Running> running = new HashMap<>();
+  /** Read by health checks without the lock: a hand-over holds it while it waits. */
+  private final Map<Integer, Running> running = new ConcurrentHashMap<>();
   private volatile Generation live;
   private ScheduledExecutorService follower;
 
@@ -59,7 +60,7 @@ class GenerationRunner extends AbstractHealthIndicator implements SmartLifecycle
   }
 
   /** The application projecting a generation in this instance, or null. */
-  synchronized StreamsRuntime runtime(int generation) {
+  StreamsRuntime runtime(int generation) {
     Running current = running.get(generation);
     return current == null ? null : current.runtime();
   }
@@ -83,6 +84,10 @@ class GenerationRunner extends AbstractHealthIndicator implements SmartLifecycle
   /** Stops what runs and should not (first: a rebuild waits for that), starts what should run and is not. */
   synchronized void follow() {
     List<Generation> wanted = generations.projected();
+    // Health follows the live generation from now on: through a hand-over, its old application
+    // (still in the map) answers for it.
+    wanted.stream().filter(generation -> generation.state() == Generation.State.LIVE).findFirst()
+        .ifPresent(generation -> live = generation);
     List<Integer> unwanted = running.keySet().stream()
         .filter(number -> wanted.stream().noneMatch(generation -> generation.number() == number)).toList();
     for (int number : unwanted) {
@@ -96,13 +101,10 @@ class GenerationRunner extends AbstractHealthIndicator implements SmartLifecycle
             generation.state(), generation.schema(), generation.applicationId());
         StreamsRuntime runtime = runtimes.apply(generation);
         runtime.start();
-        running.put(generation.number(), new Running(runtime, generation.state()));
         if (current != null) {
           handOver(generation, runtime, current.runtime());
         }
-      }
-      if (generation.state() == Generation.State.LIVE) {
-        live = generation;
+        running.put(generation.number(), new Running(runtime, generation.state()));
       }
     }
   }
