@@ -2,6 +2,7 @@ package dev.tally.cli;
 
 import dev.tally.readmodel.Generation;
 import dev.tally.readmodel.Generations;
+import dev.tally.readmodel.ReadModelSchemas;
 import dev.tally.schemas.Topics;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -237,7 +238,7 @@ final class RebuildCommand implements Callable<Integer> {
       connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       connection.setReadOnly(true);
       connection.setAutoCommit(false);
-      Map<Integer, Long> checkpoints = checkpoints(connection, next.schema());
+      Map<Integer, Long> checkpoints = ReadModelSchemas.appliedOffsets(connection, next.schema(), PROJECTION, topic);
       Map<TopicPartition, Long> ends = new TreeMap<>(Kafka.PARTITION_ORDER);
       for (TopicPartition partition : partitions) {
         ends.put(partition, checkpoints.getOrDefault(partition.partition(), -1L) + 1);
@@ -274,21 +275,6 @@ final class RebuildCommand implements Callable<Integer> {
     }
     rows.keySet().stream().filter(id -> !expected.containsKey(id)).forEach(differing::add);
     return new Verification(model, fromLog.build(), differing.stream().sorted().toList(), fold.unfoldable());
-  }
-
-  private Map<Integer, Long> checkpoints(Connection connection, String schema) throws SQLException {
-    Map<Integer, Long> offsets = new HashMap<>();
-    try (var statement = connection.prepareStatement("SELECT partition, applied_offset FROM " + schema
-        + ".projection_checkpoints WHERE projection = ? AND topic = ?")) {
-      statement.setString(1, PROJECTION);
-      statement.setString(2, topic);
-      try (var rows = statement.executeQuery()) {
-        while (rows.next()) {
-          offsets.put(rows.getInt(1), rows.getLong(2));
-        }
-      }
-    }
-    return offsets;
   }
 
   /** The outcome of a verification: the model's digest, the log's, and what differs. */

@@ -1,5 +1,10 @@
 package dev.tally.readmodel;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -46,6 +51,23 @@ public final class ReadModelSchemas {
         .placeholders(Map.of("reader_role", requireIdentifier(readerRole, "reader role")))
         .load()
         .migrate();
+  }
+
+  /** How far a projection has applied each partition of a topic in a read-model schema (applied offset by partition). */
+  public static Map<Integer, Long> appliedOffsets(Connection connection, String schema, String projection, String topic)
+      throws SQLException {
+    Map<Integer, Long> applied = new HashMap<>();
+    try (PreparedStatement statement = connection.prepareStatement("SELECT partition, applied_offset FROM "
+        + requireIdentifier(schema, "schema") + ".projection_checkpoints WHERE projection = ? AND topic = ?")) {
+      statement.setString(1, projection);
+      statement.setString(2, topic);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          applied.put(rows.getInt(1), rows.getLong(2));
+        }
+      }
+    }
+    return applied;
   }
 
   /** {@code value} if it is a plain lower-case SQL identifier (safe to put in SQL text), else an exception. */

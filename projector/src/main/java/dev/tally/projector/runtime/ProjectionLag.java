@@ -1,11 +1,10 @@
 package dev.tally.projector.runtime;
 
 import dev.tally.readmodel.Generation;
+import dev.tally.readmodel.ReadModelSchemas;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -181,19 +180,9 @@ public final class ProjectionLag implements AutoCloseable {
   }
 
   private Map<Integer, Long> appliedOffsets(String schema) throws SQLException {
-    Map<Integer, Long> applied = new HashMap<>();
-    try (Connection connection = dataSource.getConnection();
-         PreparedStatement statement = connection.prepareStatement(
-             "SELECT partition, applied_offset FROM " + schema + ".projection_checkpoints WHERE projection = ? AND topic = ?")) {
-      statement.setString(1, projection);
-      statement.setString(2, topic);
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          applied.put(rows.getInt(1), rows.getLong(2));
-        }
-      }
+    try (Connection connection = dataSource.getConnection()) {
+      return ReadModelSchemas.appliedOffsets(connection, schema, projection, topic);
     }
-    return applied;
   }
 
   @Override
