@@ -1,18 +1,15 @@
 package dev.tally.analytics;
 
 import dev.tally.schemas.AvroCodec;
-import dev.tally.schemas.SchemaCatalog;
 import dev.tally.schemas.event.AccountClosed;
 import dev.tally.schemas.event.AccountOpened;
 import dev.tally.schemas.event.EventMetadata;
 import dev.tally.schemas.event.MoneyDeposited;
 import dev.tally.schemas.event.MoneyWithdrawn;
-import java.nio.charset.StandardCharsets;
+import dev.tally.testing.AccountEvents;
 import java.time.Instant;
-import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /** Account events as the single writer writes them, for tests. */
 final class TestEvents {
@@ -20,17 +17,8 @@ final class TestEvents {
   private TestEvents() {
   }
 
-  static EventMetadata metadata(String account, long version, Instant at) {
-    return EventMetadata.newBuilder()
-        .setEventId(UUID.nameUUIDFromBytes((account + "/" + version).getBytes(StandardCharsets.UTF_8)).toString())
-        .setAggregateId(account)
-        .setAggregateType("account")
-        .setAggregateVersion(version)
-        .setOccurredAt(at)
-        .setCommandId(UUID.randomUUID().toString())
-        .setCorrelationId(UUID.randomUUID().toString())
-        .setCausationId(UUID.randomUUID().toString())
-        .build();
+  private static EventMetadata metadata(String account, long version, Instant at) {
+    return AccountEvents.metadata(account, version, at);
   }
 
   static AccountOpened opened(String account, String currency, Instant at) {
@@ -57,8 +45,6 @@ final class TestEvents {
 
   /** The {@code tally.type} header the writer puts on every event record. */
   static Headers headers(SpecificRecord event) {
-    RecordHeaders headers = new RecordHeaders();
-    headers.add("tally.type", SchemaCatalog.wireType(event.getSchema()).orElseThrow().getBytes(StandardCharsets.UTF_8));
-    return headers;
+    return AccountEvents.headers(event);
   }
 }

@@ -87,16 +87,8 @@ final class Load {
         try (Call call = calls.get()) {
           for (long sent = System.nanoTime(); sent < end; sent = System.nanoTime()) {
             String error = attempt(call, sequence.getAndIncrement());
-            long done = System.nanoTime();
-            if (sent >= measureFrom) {
-              if (error == null) {
-                ok++;
-                histogram.recordValue(Math.min(HIGHEST_MICROS, (done - sent) / 1000));
-              } else {
-                tally.error(error);
-              }
-            } else if (error != null) {
-              tally.error("(warm-up) " + error);
+            if (record(tally, histogram, error, sent, System.nanoTime(), sent >= measureFrom)) {
+              ok++;
             }
           }
         }
@@ -160,14 +152,9 @@ final class Load {
             long done = System.nanoTime();
             if (due >= measureFrom) {
               lastDone.accumulateAndGet(done, Math::max);
-              if (error == null) {
-                ok++;
-                histogram.recordValue(Math.min(HIGHEST_MICROS, (done - due) / 1000));
-              } else {
-                tally.error(error);
-              }
-            } else if (error != null) {
-              tally.error("(warm-up) " + error);
+            }
+            if (record(tally, histogram, error, due, done, due >= measureFrom)) {
+              ok++;
             }
           }
         }
@@ -178,6 +165,21 @@ final class Load {
       thread.join();
     }
     return tally.result((lastDone.get() - measureFrom) / 1e9, unsent.get(), workers, maxInFlight.get(), sentLate.get());
+  }
+
+  /**
+   * Records one answer: its latency from {@code from} if it was measured and ok, its error if not
+   * (marked as a warm-up error before the measured part). True for a measured success.
+   */
+  private static boolean record(Tally tally, Histogram histogram, String error, long from, long done, boolean measured) {
+    if (error != null) {
+      tally.error(measured ? error : "(warm-up) " + error);
+      return false;
+    }
+    if (measured) {
+      histogram.recordValue(Math.min(HIGHEST_MICROS, (done - from) / 1000));
+    }
+    return measured;
   }
 
   private static String attempt(Call call, long sequence) {

@@ -2,6 +2,7 @@ package dev.tally.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import dev.tally.readmodel.ReadModelSchemas;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -17,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.PGConnection;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.copy.CopyIn;
 
 /**
@@ -27,8 +29,10 @@ import org.postgresql.copy.CopyIn;
  */
 final class PostgresLimits {
 
-  private static final String TRANSACTIONS = "bench_scratch_transactions";
-  private static final String ACCOUNTS = "bench_scratch_accounts";
+  /** A schema of the read model's own tables (its migrations), made for the run and dropped after. */
+  private static final String SCRATCH = "tally_bench_scratch";
+  private static final String TRANSACTIONS = SCRATCH + ".account_transactions";
+  private static final String ACCOUNTS = SCRATCH + ".accounts";
   private static final int ROWS_PER_ACCOUNT = 100;
 
   private PostgresLimits() {
@@ -42,45 +46,39 @@ final class PostgresLimits {
   static void measure(Stack.Ports ports, long copyRows, int accounts, Duration selectDuration, Map<String, Object> results)
       throws Exception {
     try (Connection connection = connect(ports); Statement statement = connection.createStatement()) {
-      statement.execute("DROP TABLE IF EXISTS " + TRANSACTIONS);
-      statement.execute("""
-          CREATE TABLE %s (
-            account_id    uuid        NOT NULL,
-            version       bigint      NOT NULL CHECK (version >= 1),
-            type          text        NOT NULL CHECK (type IN ('DEPOSIT', 'WITHDRAWAL')),
-            amount        bigint      NOT NULL,
-            balance_after bigint      NOT NULL,
-            reference     text        NOT NULL,
-            occurred_at   timestamptz NOT NULL,
-            event_id      uuid        NOT NULL,
-            PRIMARY KEY (account_id, version))""".formatted(TRANSACTIONS));
+      statement.execute("DROP SCHEMA IF EXISTS " + SCRATCH + " CASCADE");
+      PGSimpleDataSource dataSource = new PGSimpleDataSource();
+      dataSource.setURL(ports.jdbc());
+      dataSource.setUser("tally_writer");
+      dataSource.setPassword("tally_writer");
+      ReadModelSchemas.migrate(dataSource, SCRATCH, "tally_reader");
       try {
-        long start = System.nanoTime();
-        copyTransactions(connection, copyRows);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        results.put("copy_rows", copyRows);
-        results.put("copy_rows_per_s", copyRows / seconds);
-        System.out.printf("  PostgreSQL COPY: %,d rows in %.1f s = %,.0f rows/s%n", copyRows, seconds, copyRows / seconds);
+        measureCopy(connection, copyRows, results);
+        measurePointSelects(ports, connection, accounts, selectDuration, results);
       } finally {
-        statement.execute("DROP TABLE IF EXISTS " + TRANSACTIONS);
+        statement.execute("DROP SCHEMA IF EXISTS " + SCRATCH + " CASCADE");
       }
+    }
+  }
 
-      statement.execute("DROP TABLE IF EXISTS " + ACCOUNTS);
-      statement.execute("""
-          CREATE TABLE %s (
-            account_id uuid PRIMARY KEY, owner text NOT NULL, currency text NOT NULL, balance bigint NOT NULL,
-            status text NOT NULL, version bigint NOT NULL, opened_at timestamptz NOT NULL,
-            updated_at timestamptz NOT NULL) WITH (fillfactor = 70)""".formatted(ACCOUNTS));
-      try {
-        List<UUID> ids = copyAccounts(connection, accounts);
-        statement.execute("ANALYZE " + ACCOUNTS);
-        for (int threads : new int[] {1, 2}) {
-          double rate = pointSelects(ports, ids, threads, selectDuration);
-          results.put("jdbc_point_selects_per_s_" + threads + "_thread" + (threads == 1 ? "" : "s"), rate);
-          System.out.printf("  JDBC point select, %d connection%s: %,.0f queries/s%n", threads, threads == 1 ? "" : "s", rate);
-        }
-      } finally {
-        statement.execute("DROP TABLE IF EXISTS " + ACCOUNTS);
+  private static void measureCopy(Connection connection, long copyRows, Map<String, Object> results) throws Exception {
+    long start = System.nanoTime();
+    copyTransactions(connection, copyRows);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    results.put("copy_rows", copyRows);
+    results.put("copy_rows_per_s", copyRows / seconds);
+    System.out.printf("  PostgreSQL COPY: %,d rows in %.1f s = %,.0f rows/s%n", copyRows, seconds, copyRows / seconds);
+  }
+
+  private static void measurePointSelects(Stack.Ports ports, Connection connection, int accounts, Duration selectDuration,
+      Map<String, Object> results) throws Exception {
+    try (Statement statement = connection.createStatement()) {
+      List<UUID> ids = copyAccounts(connection, accounts);
+      statement.execute("ANALYZE " + ACCOUNTS);
+      for (int threads : new int[] {1, 2}) {
+        double rate = pointSelects(ports, ids, threads, selectDuration);
+        results.put("jdbc_point_selects_per_s_" + threads + "_thread" + (threads == 1 ? "" : "s"), rate);
+        System.out.printf("  JDBC point select, %d connection%s: %,.0f queries/s%n", threads, threads == 1 ? "" : "s", rate);
       }
     }
   }

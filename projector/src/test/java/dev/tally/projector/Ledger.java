@@ -2,7 +2,6 @@ package dev.tally.projector;
 
 import dev.tally.schemas.event.AccountClosed;
 import dev.tally.schemas.event.AccountOpened;
-import dev.tally.schemas.event.EventMetadata;
 import dev.tally.schemas.event.MoneyDeposited;
 import dev.tally.schemas.event.MoneyWithdrawn;
 import java.time.Clock;
@@ -44,7 +43,7 @@ public final class Ledger {
       Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
       if (state == null) {
         states.put(account, new State());
-        events.add(AccountOpened.newBuilder().setMetadata(metadata(account, 1, now))
+        events.add(AccountOpened.newBuilder().setMetadata(Events.metadata(account, 1, now))
             .setOwner("owner-" + random.nextInt(20)).setCurrency(random.nextBoolean() ? "EUR" : "USD").build());
         continue;
       }
@@ -56,35 +55,22 @@ public final class Ledger {
       if (dice < 2 && state.balance == 0) {
         state.closed = true;
         state.version = version;
-        events.add(AccountClosed.newBuilder().setMetadata(metadata(account, version, now)).build());
+        events.add(AccountClosed.newBuilder().setMetadata(Events.metadata(account, version, now)).build());
       } else if (dice < 45 && state.balance > 0) {
         long amount = dice < 5 ? state.balance : 1 + (long) (random.nextDouble() * state.balance);
         state.balance -= amount;
         state.version = version;
-        events.add(MoneyWithdrawn.newBuilder().setMetadata(metadata(account, version, now))
+        events.add(MoneyWithdrawn.newBuilder().setMetadata(Events.metadata(account, version, now))
             .setAmount(amount).setReference("w-" + version).setBalanceAfter(state.balance).build());
       } else {
         long amount = 1 + random.nextInt(100_000);
         state.balance += amount;
         state.version = version;
-        events.add(MoneyDeposited.newBuilder().setMetadata(metadata(account, version, now))
+        events.add(MoneyDeposited.newBuilder().setMetadata(Events.metadata(account, version, now))
             .setAmount(amount).setReference("d-" + version).setBalanceAfter(state.balance).build());
       }
     }
     return events;
-  }
-
-  private static EventMetadata metadata(UUID account, long version, Instant at) {
-    return EventMetadata.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
-        .setAggregateId(account.toString())
-        .setAggregateType("account")
-        .setAggregateVersion(version)
-        .setOccurredAt(at)
-        .setCommandId(UUID.randomUUID().toString())
-        .setCorrelationId(UUID.randomUUID().toString())
-        .setCausationId(UUID.randomUUID().toString())
-        .build();
   }
 
   private static final class State {

@@ -13,6 +13,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /** Account events as the single writer appends them (Avro single-object encoding, type header), for tests. */
 public final class AccountEvents {
@@ -64,10 +66,15 @@ public final class AccountEvents {
 
   /** A record of the event under any key, with a given record timestamp (null: the producer's clock). */
   public static ProducerRecord<String, byte[]> record(String topic, String key, SpecificRecord event, Instant timestamp) {
-    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null,
-        timestamp == null ? null : timestamp.toEpochMilli(), key, AvroCodec.standard().encode(event));
-    record.headers().add(SchemaCatalog.TYPE_PROPERTY,
+    return new ProducerRecord<>(topic, null, timestamp == null ? null : timestamp.toEpochMilli(), key,
+        AvroCodec.standard().encode(event), headers(event));
+  }
+
+  /** The headers the writer puts on an event's record: its {@code tally.type}. */
+  public static Headers headers(SpecificRecord event) {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(SchemaCatalog.TYPE_PROPERTY,
         SchemaCatalog.wireType(event.getSchema()).orElseThrow().getBytes(StandardCharsets.UTF_8));
-    return record;
+    return headers;
   }
 }
