@@ -1,9 +1,11 @@
 package dev.tally.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tally.testing.Http;
 import dev.tally.testing.TallyInfrastructureInitializer;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -16,10 +18,13 @@ class QueryApiHealthTest {
   @Value("${local.server.port}")
   int port;
 
+  /** The consistency watcher connects on its own thread after start-up: health is UP once it listens. */
   @Test
   void healthIsUpWithTheDatabase() {
-    var response = Http.get("http://localhost:" + port + "/actuator/health");
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).contains("\"status\":\"UP\"").contains("\"db\"");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      var response = Http.get("http://localhost:" + port + "/actuator/health");
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).contains("\"status\":\"UP\"").contains("\"db\"");
+    });
   }
 }
