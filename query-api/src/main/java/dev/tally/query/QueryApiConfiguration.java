@@ -1,15 +1,18 @@
 package dev.tally.query;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.tally.query.consistency.ConsistencyInterceptor;
 import dev.tally.query.consistency.ConsistencyWatcher;
 import dev.tally.query.problem.ProblemReportValve;
-import org.apache.catalina.core.StandardHost;
-import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Clock;
-import javax.sql.DataSource;
+import java.util.Properties;
+import org.apache.catalina.core.StandardHost;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
@@ -20,13 +23,19 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @EnableConfigurationProperties(QueryProperties.class)
 class QueryApiConfiguration {
 
+  /**
+   * The watcher's own connection gets the pool's driver settings (application.yml), among them
+   * the connect and socket timeouts: a server that stops answering fails it instead of hanging it.
+   */
   @Bean
-  ConsistencyWatcher consistencyWatcher(DataSource dataSource, DataSourceProperties database, QueryProperties settings) {
+  ConsistencyWatcher consistencyWatcher(HikariDataSource pool, DataSourceProperties database, QueryProperties settings) {
     String url = database.determineUrl();
-    String user = database.determineUsername();
-    String password = database.determinePassword();
-    return new ConsistencyWatcher(dataSource, () -> {
-      java.sql.Connection connection = java.sql.DriverManager.getConnection(url, user, password);
+    Properties driver = new Properties();
+    driver.putAll(pool.getDataSourceProperties());
+    driver.setProperty("user", database.determineUsername());
+    driver.setProperty("password", database.determinePassword());
+    return new ConsistencyWatcher(pool, () -> {
+      Connection connection = DriverManager.getConnection(url, driver);
       connection.setSchema(settings.schema());
       return connection;
     }, settings.notifyChannel(), settings.consistencyRecheckInterval());

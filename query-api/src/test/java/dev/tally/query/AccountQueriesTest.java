@@ -1,5 +1,7 @@
 package dev.tally.query;
 
+import static dev.tally.query.Answers.assertProblem;
+import static dev.tally.query.Answers.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;

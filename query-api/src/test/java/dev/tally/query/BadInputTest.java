@@ -1,5 +1,7 @@
 package dev.tally.query;
 
+import static dev.tally.query.Answers.JSON;
+import static dev.tally.query.Answers.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.schemas.ConsistencyToken;

@@ -1,7 +1,5 @@
 package dev.tally.query;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.tally.testing.Http;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -11,8 +9,6 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One running query API (random port, real HTTP) over one read-model database, connected as the
@@ -23,7 +19,6 @@ abstract class QueryApiTestBase {
 
   static final Duration WAIT = Duration.ofSeconds(2);
   static final ReadModelFixture DB = ReadModelFixture.create();
-  static final JsonMapper JSON = JsonMapper.builder().build();
 
   @DynamicPropertySource
   static void database(DynamicPropertyRegistry registry) {
@@ -49,23 +44,5 @@ abstract class QueryApiTestBase {
   HttpResponse<String> get(String pathAndQuery, String header, String value) {
     return Http.send(HttpRequest.newBuilder(uri(pathAndQuery)).header(header, value).timeout(Duration.ofSeconds(30))
         .GET().build());
-  }
-
-  static JsonNode json(HttpResponse<String> response) {
-    return JSON.readTree(response.body());
-  }
-
-  /** A 4xx/5xx answer as the contract says: problem+json with type, title, status, detail; no internals. */
-  static JsonNode assertProblem(HttpResponse<String> response, int status) {
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("application/problem+json"));
-    JsonNode problem = json(response);
-    assertThat(problem.get("status").asInt()).isEqualTo(status);
-    assertThat(problem.hasNonNull("type")).as("type").isTrue();
-    assertThat(problem.hasNonNull("title")).as("title").isTrue();
-    assertThat(problem.hasNonNull("detail")).as("detail").isTrue();
-    assertThat(response.body()).doesNotContain("Exception", "\tat ", "dev.tally.", "trace");
-    return problem;
   }
 }

@@ -32,7 +32,11 @@ public final class ReadModelFixture {
   /** A new database on the shared server, migrated by its owner, readable by {@value #READER}. */
   public static ReadModelFixture create() {
     TestInfrastructure.ensureRole(READER);
-    TestInfrastructure.Database database = TestInfrastructure.newDatabase();
+    return on(TestInfrastructure.newDatabase());
+  }
+
+  /** The read model bootstrapped in {@code database}, on a server where the reader role exists. */
+  public static ReadModelFixture on(TestInfrastructure.Database database) {
     Generation live = new Generations(database.dataSource(), READER).bootstrap("query-api-test");
     return new ReadModelFixture(database, live.schema());
   }

@@ -37,7 +37,9 @@ import org.springframework.context.SmartLifecycle;
  * pending wait with a single query ({@code aggregate_id = ANY(...)}) and complete those now
  * satisfied. Registering before the first check closes the race with a notification sent in
  * between; after a reconnect, and every {@code recheckInterval} while waits are pending, the
- * watcher re-checks anyway, in case a notification was missed while it was not listening.
+ * watcher re-checks anyway, in case a notification was missed while it was not listening. With
+ * nothing pending it checks its connection at the same pace instead, so that a database that has
+ * stopped answering shows in health and is reconnected to, not only when the next request waits.
  */
 public final class ConsistencyWatcher extends AbstractHealthIndicator implements SmartLifecycle {
 
@@ -176,6 +178,12 @@ public final class ConsistencyWatcher extends AbstractHealthIndicator implements
           boolean due = System.nanoTime() - lastCheck >= recheckInterval.toNanos();
           if (!waiters.isEmpty() && (notified || due)) {
             recheck(connection);
+            lastCheck = System.nanoTime();
+          } else if (due) {
+            // Nothing to wake: make sure the server still answers (bounded by the socket timeout).
+            try (Statement statement = connection.createStatement()) {
+              statement.execute("SELECT 1");
+            }
             lastCheck = System.nanoTime();
           }
         }
