@@ -18,7 +18,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
-/** Explicit wiring of the query API: the shared consistency watcher and the token check on every query. */
+/**
+ * Explicit wiring of the query API: the shared consistency watcher, and the checks that run before
+ * every query (parameters, then the consistency token).
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(QueryProperties.class)
 class QueryApiConfiguration {
@@ -52,12 +55,14 @@ class QueryApiConfiguration {
   }
 
   @Bean
-  WebMvcConfigurer consistencyTokens(ConsistencyWatcher watcher, QueryProperties settings) {
-    ConsistencyInterceptor interceptor = new ConsistencyInterceptor(watcher, settings, Clock.systemUTC());
+  WebMvcConfigurer queryChecks(ConsistencyWatcher watcher, QueryProperties settings) {
+    ConsistencyInterceptor consistency = new ConsistencyInterceptor(watcher, settings, Clock.systemUTC());
     return new WebMvcConfigurer() {
       @Override
       public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(interceptor).addPathPatterns("/accounts/**", "/accounts", "/transfers/**");
+        String[] queries = {"/accounts/**", "/accounts", "/transfers/**"};
+        registry.addInterceptor(new ParameterCheck()).addPathPatterns(queries);
+        registry.addInterceptor(consistency).addPathPatterns(queries);
       }
     };
   }

@@ -25,6 +25,12 @@ final class Paging {
   private static final Pattern TRANSACTION_CURSOR = Pattern.compile("tx:([0-9]{1,18})");
   private static final Pattern ACCOUNT_CURSOR = Pattern.compile("ac:(-?[0-9]{1,18}):(" + UUID_TEXT.pattern() + ")");
   private static final int MAX_OWNER_LENGTH = 1000;
+  /**
+   * The earliest time PostgreSQL's {@code timestamptz} holds (4714-11-24 BC), in microseconds from
+   * 1970: a cursor before it would make the query fail ("timestamp out of range"). The latest a
+   * cursor can name (18 digits, the year 33658) is within range.
+   */
+  private static final long EARLIEST_MICROS = -210_866_803_200_000_000L;
 
   private Paging() {
   }
@@ -84,7 +90,11 @@ final class Paging {
     if (!matcher.matches()) {
       throw invalidCursor();
     }
-    return new AccountKey(Long.parseLong(matcher.group(1)), UUID.fromString(matcher.group(2)));
+    long openedAtMicros = Long.parseLong(matcher.group(1));
+    if (openedAtMicros < EARLIEST_MICROS) {
+      throw invalidCursor();
+    }
+    return new AccountKey(openedAtMicros, UUID.fromString(matcher.group(2)));
   }
 
   static String accountCursor(AccountKey key) {

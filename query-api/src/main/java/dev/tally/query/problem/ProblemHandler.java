@@ -1,6 +1,7 @@
 package dev.tally.query.problem;
 
 import java.time.Duration;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -34,6 +35,13 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     }
     return ResponseEntity.status(problem.status()).headers(headers).contentType(MediaType.APPLICATION_PROBLEM_JSON)
         .body(problem.toProblemDetail());
+  }
+
+  /** Tomcat could not decode the query string (see ParameterCheck). */
+  @ExceptionHandler(InvalidParameterException.class)
+  ResponseEntity<ProblemDetail> invalidQuery(InvalidParameterException e) {
+    return problem(Problem.invalidParameter("invalid-query", "query", "The query string is not valid: broken "
+        + "percent-encoding, text that is not UTF-8, or more parameters than allowed."));
   }
 
   @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class})
