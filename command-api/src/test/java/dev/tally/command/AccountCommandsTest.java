@@ -2,6 +2,8 @@ package dev.tally.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.schemas.ConsistencyToken;
+import dev.tally.schemas.ConsistencyTokenKeys;
 import dev.tally.schemas.event.AccountOpened;
 import dev.tally.schemas.event.MoneyDeposited;
 import dev.tally.schemas.event.MoneyWithdrawn;
@@ -66,7 +68,10 @@ class AccountCommandsTest {
     assertThat(opened.headers().firstValue("Location")).contains("/accounts/" + id);
     assertThat(opened.headers().firstValue("ETag")).contains("\"1\"");
     assertThat(field(opened.body(), "version")).isEqualTo("1");
-    assertThat(field(opened.body(), "consistencyToken")).startsWith("t1.");
+    ConsistencyToken token = ConsistencyTokenKeys.parse(api.property("tally.tokens.keys"))
+        .verify(field(opened.body(), "consistencyToken"));
+    assertThat(token.aggregateId()).hasToString(id);
+    assertThat(token.version()).isEqualTo(1);
 
     HttpResponse<String> deposited = api.post("/accounts/" + id + "/deposits", """
         {"amount": 1000, "reference": "salary"}""");

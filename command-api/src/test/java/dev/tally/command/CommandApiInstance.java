@@ -37,6 +37,10 @@ final class CommandApiInstance implements AutoCloseable {
     return new CommandApiInstance(new SpringApplicationBuilder(CommandApiApplication.class).run(args));
   }
 
+  String property(String name) {
+    return context.getEnvironment().getRequiredProperty(name);
+  }
+
   <T> T bean(Class<T> type) {
     return context.getBean(type);
   }

@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tally.query.consistency.ConsistencyInterceptor;
 import dev.tally.query.consistency.ConsistencyWatcher;
 import dev.tally.query.problem.ProblemReportValve;
+import dev.tally.schemas.ConsistencyTokenKeys;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Clock;
@@ -19,11 +21,11 @@ import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * Explicit wiring of the query API: the shared consistency watcher, and the checks that run before
- * every query (parameters, then the consistency token).
+ * Explicit wiring of the query API: the shared consistency watcher, the keys tokens are verified
+ * with, and the checks that run before every query (parameters, then the token).
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(QueryProperties.class)
+@EnableConfigurationProperties({QueryProperties.class, TokenProperties.class})
 class QueryApiConfiguration {
 
   /**
@@ -31,7 +33,8 @@ class QueryApiConfiguration {
    * the connect and socket timeouts: a server that stops answering fails it instead of hanging it.
    */
   @Bean
-  ConsistencyWatcher consistencyWatcher(HikariDataSource pool, DataSourceProperties database, QueryProperties settings) {
+  ConsistencyWatcher consistencyWatcher(HikariDataSource pool, DataSourceProperties database, QueryProperties settings,
+      MeterRegistry meters) {
     String url = database.determineUrl();
     Properties driver = new Properties();
     driver.putAll(pool.getDataSourceProperties());
@@ -41,7 +44,12 @@ class QueryApiConfiguration {
       Connection connection = DriverManager.getConnection(url, driver);
       connection.setSchema(settings.schema());
       return connection;
-    }, settings.notifyChannel(), settings.consistencyRecheckInterval());
+    }, settings.notifyChannel(), settings.consistencyRecheckInterval(), settings.maxWaitingRequests(), meters);
+  }
+
+  @Bean
+  ConsistencyTokenKeys consistencyTokenKeys(TokenProperties tokens) {
+    return tokens.load();
   }
 
   /** Requests Tomcat refuses before Spring MVC sees them get a problem detail too. */
@@ -55,8 +63,8 @@ class QueryApiConfiguration {
   }
 
   @Bean
-  WebMvcConfigurer queryChecks(ConsistencyWatcher watcher, QueryProperties settings) {
-    ConsistencyInterceptor consistency = new ConsistencyInterceptor(watcher, settings, Clock.systemUTC());
+  WebMvcConfigurer queryChecks(ConsistencyWatcher watcher, ConsistencyTokenKeys keys, QueryProperties settings) {
+    ConsistencyInterceptor consistency = new ConsistencyInterceptor(watcher, keys, settings, Clock.systemUTC());
     return new WebMvcConfigurer() {
       @Override
       public void addInterceptors(InterceptorRegistry registry) {

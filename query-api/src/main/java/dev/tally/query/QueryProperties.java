@@ -14,6 +14,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     token is refused as invalid
  * @param consistencyRecheckInterval while requests wait, how often they are re-checked even without
  *     a notification (a safety net; notifications are what normally wakes them)
+ * @param maxWaitingRequests how many requests may wait for a consistency token at once; beyond
+ *     that, a request that would have to wait is refused with 503 at once (each waiting request
+ *     holds a server thread, of which there are 200)
  * @param retryAfter the {@code Retry-After} of a 503 when the read model is behind
  * @param notifyChannel the PostgreSQL channel the projector notifies after each batch
  * @param defaultPageSize items per page when {@code limit} is not given
@@ -26,6 +29,7 @@ public record QueryProperties(
     @DefaultValue("5s") Duration consistencyWait,
     @DefaultValue("1m") Duration consistencyFutureSkew,
     @DefaultValue("1s") Duration consistencyRecheckInterval,
+    @DefaultValue("100") int maxWaitingRequests,
     @DefaultValue("1s") Duration retryAfter,
     @DefaultValue("tally_projection") String notifyChannel,
     @DefaultValue("50") int defaultPageSize,
@@ -40,6 +44,9 @@ public record QueryProperties(
     }
     if (schema == null || !CHANNEL.matcher(schema).matches()) {
       throw new IllegalArgumentException("tally.query.schema must be a lower-case SQL identifier, not " + schema);
+    }
+    if (maxWaitingRequests < 0) {
+      throw new IllegalArgumentException("tally.query.max-waiting-requests must be 0 or more");
     }
     if (defaultPageSize < 1 || maxPageSize < defaultPageSize) {
       throw new IllegalArgumentException("need 1 <= tally.query.default-page-size <= tally.query.max-page-size");

@@ -41,7 +41,7 @@ class AsOfSchemaTest extends QueryApiTestBase {
   @Test
   void aSchemaThatIsNotAnIdentifierIsRefusedAtStartUp() {
     assertThatThrownBy(() -> new QueryProperties(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1),
-            Duration.ofSeconds(1), "tally_projection", 50, 200, "tally_read; DROP TABLE accounts"))
+            100, Duration.ofSeconds(1), "tally_projection", 50, 200, "tally_read; DROP TABLE accounts"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tally.query.schema");
   }
 }

@@ -3,10 +3,13 @@ package dev.tally.query;
 import static dev.tally.query.Answers.assertProblem;
 import static dev.tally.query.Answers.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.tally.query.TestTokens.token;
 import static org.awaitility.Awaitility.await;
 
 import dev.tally.query.consistency.ConsistencyWatcher;
 import dev.tally.schemas.ConsistencyToken;
+import dev.tally.schemas.ConsistencyTokenKeys;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.tally.testing.Http;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,9 +39,8 @@ class ConsistencyTokenTest extends QueryApiTestBase {
   @Autowired
   ConsistencyWatcher watcher;
 
-  private static String token(UUID account, long version) {
-    return new ConsistencyToken(account, version, Instant.now()).encode();
-  }
+  @Autowired
+  MeterRegistry meters;
 
   private CompletableFuture<HttpResponse<String>> getAsync(String path, String token) {
     return CLIENT.sendAsync(HttpRequest.newBuilder(uri(path)).header("Consistency-Token", token)
@@ -133,7 +135,7 @@ class ConsistencyTokenTest extends QueryApiTestBase {
   void aTokenSlightlyInTheFutureIsClockSkewAndAccepted() {
     UUID id = UUID.randomUUID();
     DB.account(id, "ivan", 0, "OPEN", 1, OPENED);
-    String skewed = new ConsistencyToken(id, 1, Instant.now().plusSeconds(20)).encode();
+    String skewed = TestTokens.SIGNING.sign(new ConsistencyToken(id, 1, Instant.now().plusSeconds(20)));
 
     assertThat(get("/accounts/" + id, "Consistency-Token", skewed).statusCode()).isEqualTo(200);
   }
@@ -142,13 +144,90 @@ class ConsistencyTokenTest extends QueryApiTestBase {
   void garbageAndFutureTokensAreRefusedWithoutWaiting() {
     UUID id = UUID.randomUUID();
     DB.account(id, "jane", 0, "OPEN", 1, OPENED);
-    String future = new ConsistencyToken(id, 1, Instant.now().plus(Duration.ofHours(1))).encode();
+    String future = TestTokens.SIGNING.sign(new ConsistencyToken(id, 1, Instant.now().plus(Duration.ofHours(1))));
 
     for (String token : List.of("garbage", future)) {
       long started = System.nanoTime();
       assertProblem(get("/accounts/" + id, "Consistency-Token", token), 400);
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(WAIT);
     }
+  }
+
+  /**
+   * Tokens nobody issued, for a version the account will never reach: unsigned (as every token was
+   * before signing), with a made-up signature, and signed with a key the service does not list.
+   * Each would hold a request thread for the whole wait if it were believed; 250 at once are more
+   * than the server has threads. None of them may wait at all, and reads around them are answered.
+   */
+  @Test
+  void forgedTokensAreRefusedAtOnceWhileOrdinaryReadsAllSucceed() throws Exception {
+    UUID id = UUID.randomUUID();
+    DB.account(id, "kate", 0, "OPEN", 1, OPENED);
+    String signed = token(id, 1);
+    ConsistencyTokenKeys unknown = ConsistencyTokenKeys.parse("current:" + TestTokens.secret());
+    double waitsBefore = waits("reached") + waits("timed-out") + waits("refused");
+    double coveredBefore = waits("covered");
+    List<CompletableFuture<HttpResponse<String>>> forged = new ArrayList<>();
+    List<CompletableFuture<HttpResponse<String>>> ordinary = new ArrayList<>();
+    for (int i = 0; i < 250; i++) {
+      ConsistencyToken unreachable = new ConsistencyToken(id, Long.MAX_VALUE - i, Instant.now());
+      String withMadeUpSignature = TestTokens.SIGNING.sign(unreachable);
+      String token = switch (i % 3) {
+        case 0 -> unreachable.encode();
+        case 1 -> withMadeUpSignature.substring(0, withMadeUpSignature.lastIndexOf('.') + 1) + "A".repeat(22);
+        default -> unknown.sign(unreachable);
+      };
+      forged.add(getAsync("/accounts/" + id, token));
+      if (i % 5 == 0) {
+        ordinary.add(CLIENT.sendAsync(HttpRequest.newBuilder(uri("/accounts/" + id)).timeout(Duration.ofSeconds(30))
+            .GET().build(), HttpResponse.BodyHandlers.ofString()));
+        ordinary.add(getAsync("/accounts/" + id, signed));
+      }
+    }
+
+    for (CompletableFuture<HttpResponse<String>> response : forged) {
+      var problem = assertProblem(response.get(60, TimeUnit.SECONDS), 400);
+      assertThat(problem.get("type").asString()).isEqualTo("/problems/invalid-consistency-token");
+    }
+    for (CompletableFuture<HttpResponse<String>> response : ordinary) {
+      HttpResponse<String> answer = response.get(60, TimeUnit.SECONDS);
+      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      assertThat(json(answer).get("accountId").asString()).isEqualTo(id.toString());
+    }
+    assertThat(waits("reached") + waits("timed-out") + waits("refused")).as("requests that waited").isEqualTo(waitsBefore);
+    assertThat(waits("covered") - coveredBefore).as("reads with the real token").isEqualTo(ordinary.size() / 2);
+  }
+
+  /** Rotation: a token signed with a key that is still listed is honoured; with one no longer listed, refused. */
+  @Test
+  void aTokenSignedWithAnEarlierKeyCountsForAsLongAsTheKeyIsListed() {
+    UUID id = UUID.randomUUID();
+    DB.account(id, "lars", 0, "OPEN", 2, OPENED);
+    ConsistencyToken position = new ConsistencyToken(id, 2, Instant.now());
+    String fromPreviousKey = ConsistencyTokenKeys.parse(TestTokens.PREVIOUS_KEY).sign(position);
+    String fromRetiredKey = ConsistencyTokenKeys.parse("retired:" + TestTokens.secret()).sign(position);
+
+    assertThat(fromPreviousKey).startsWith("t2.previous.");
+    assertThat(get("/accounts/" + id, "Consistency-Token", fromPreviousKey).statusCode()).isEqualTo(200);
+    var problem = assertProblem(get("/accounts/" + id, "Consistency-Token", fromRetiredKey), 400);
+    assertThat(problem.get("detail").asString()).contains("a key that is not accepted (any more): retired");
+  }
+
+  @Test
+  void anUnsignedTokenOfTheEarlierVersionIsRefusedSayingWhatToDo() {
+    UUID id = UUID.randomUUID();
+    DB.account(id, "mona", 0, "OPEN", 1, OPENED);
+
+    var problem = assertProblem(get("/accounts/" + id, "Consistency-Token",
+        new ConsistencyToken(id, 1, Instant.now()).encode()), 400);
+
+    assertThat(problem.get("type").asString()).isEqualTo("/problems/invalid-consistency-token");
+    assertThat(problem.get("detail").asString()).contains("unsigned token of an earlier version (t1.)")
+        .contains("use the token of a newer command answer");
+  }
+
+  private double waits(String outcome) {
+    return meters.get("tally.query.consistency.waits").tag("outcome", outcome).counter().count();
   }
 
   @Test

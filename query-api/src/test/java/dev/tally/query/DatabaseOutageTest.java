@@ -2,12 +2,12 @@ package dev.tally.query;
 
 import static dev.tally.query.Answers.assertProblem;
 import static dev.tally.query.Answers.json;
+import static dev.tally.query.TestTokens.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tally.query.consistency.ConsistencyWatcher;
-import dev.tally.schemas.ConsistencyToken;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -99,10 +99,6 @@ class DatabaseOutageTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> watcher.pendingWaits() == 1);
     db.advance(id, version, version * 10);
     assertThat(json(waiting.join()).get("version").asLong()).isEqualTo(version);
-  }
-
-  private static String token(UUID id, long version) {
-    return new ConsistencyToken(id, version, Instant.now()).encode();
   }
 
   private static HttpResponse<String> read(QueryApiInstance api, UUID id) {

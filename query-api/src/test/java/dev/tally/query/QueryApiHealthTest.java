@@ -10,10 +10,17 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.ContextConfiguration;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ContextConfiguration(initializers = TallyInfrastructureInitializer.class)
 class QueryApiHealthTest {
+
+  @DynamicPropertySource
+  static void tokenKeys(DynamicPropertyRegistry registry) {
+    registry.add("tally.tokens.keys", () -> TestTokens.KEYS);
+  }
 
   @Value("${local.server.port}")
   int port;

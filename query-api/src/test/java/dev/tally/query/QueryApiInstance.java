@@ -31,6 +31,7 @@ final class QueryApiInstance implements AutoCloseable {
     properties.put("spring.datasource.url", jdbcUrl);
     properties.put("spring.datasource.username", ReadModelFixture.READER);
     properties.put("spring.datasource.password", ReadModelFixture.READER);
+    properties.put("tally.tokens.keys", TestTokens.KEYS);
     properties.putAll(extra);
     String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
     return new QueryApiInstance(new SpringApplicationBuilder(QueryApiApplication.class).run(args));

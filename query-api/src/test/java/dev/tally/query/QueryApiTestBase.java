@@ -25,6 +25,7 @@ abstract class QueryApiTestBase {
     registry.add("spring.datasource.url", DB::jdbcUrl);
     registry.add("spring.datasource.username", () -> ReadModelFixture.READER);
     registry.add("spring.datasource.password", () -> ReadModelFixture.READER);
+    registry.add("tally.tokens.keys", () -> TestTokens.KEYS);
     registry.add("tally.query.consistency-wait", () -> WAIT.toMillis() + "ms");
     // Only notifications may wake a waiting request in these tests, not the periodic safety check.
     registry.add("tally.query.consistency-recheck-interval", () -> "1h");

@@ -12,8 +12,9 @@ import java.util.UUID;
  *
  * <p>Exact by construction: the projector applies each partition in order and commits rows and
  * offsets together, so the aggregate's row at (at least) this version proves that this write and
- * everything before it on that aggregate is visible. On the wire it is opaque to clients:
- * {@code t1.} followed by 32 bytes in unpadded base64url (id, version, time in microseconds).
+ * everything before it on that aggregate is visible. Encoded ({@link #encode()}) it is the
+ * writer's unsigned answer: {@code t1.} followed by 32 bytes in unpadded base64url (id, version,
+ * time in microseconds). Clients only ever see it signed, by {@link ConsistencyTokenKeys}.
  */
 public record ConsistencyToken(UUID aggregateId, long version, Instant occurredAt) {
 
@@ -27,13 +28,7 @@ public record ConsistencyToken(UUID aggregateId, long version, Instant occurredA
   }
 
   public String encode() {
-    long micros = ChronoUnit.MICROS.between(Instant.EPOCH, occurredAt);
-    ByteBuffer bytes = ByteBuffer.allocate(LENGTH)
-        .putLong(aggregateId.getMostSignificantBits())
-        .putLong(aggregateId.getLeastSignificantBits())
-        .putLong(version)
-        .putLong(micros);
-    return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+    return PREFIX + payload();
   }
 
   /**
@@ -45,9 +40,24 @@ public record ConsistencyToken(UUID aggregateId, long version, Instant occurredA
     if (text == null || !text.startsWith(PREFIX)) {
       throw new IllegalArgumentException("not a consistency token");
     }
+    return fromPayload(text.substring(PREFIX.length()));
+  }
+
+  /** The 32 bytes in unpadded base64url, without a prefix: what {@link ConsistencyTokenKeys} signs. */
+  String payload() {
+    long micros = ChronoUnit.MICROS.between(Instant.EPOCH, occurredAt);
+    ByteBuffer bytes = ByteBuffer.allocate(LENGTH)
+        .putLong(aggregateId.getMostSignificantBits())
+        .putLong(aggregateId.getLeastSignificantBits())
+        .putLong(version)
+        .putLong(micros);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+  }
+
+  static ConsistencyToken fromPayload(String payload) {
     byte[] raw;
     try {
-      raw = Base64.getUrlDecoder().decode(text.substring(PREFIX.length()));
+      raw = Base64.getUrlDecoder().decode(payload);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("not a consistency token");
     }

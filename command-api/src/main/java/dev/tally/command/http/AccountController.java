@@ -43,10 +43,12 @@ class AccountController {
 
   private final CommandGateway gateway;
   private final CommandFactory commands;
+  private final TokenSigner tokens;
 
-  AccountController(CommandGateway gateway, CommandFactory commands) {
+  AccountController(CommandGateway gateway, CommandFactory commands, TokenSigner tokens) {
     this.gateway = gateway;
     this.commands = commands;
+    this.tokens = tokens;
   }
 
   @PostMapping(path = "/accounts", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -136,13 +138,13 @@ class AccountController {
     return new Movement(amount, reference);
   }
 
-  private static ResponseEntity<Object> answer(CommandResult result, HttpStatus success) {
+  private ResponseEntity<Object> answer(CommandResult result, HttpStatus success) {
     return switch (result.getOutcome()) {
       case ACCEPTED -> {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("accountId", result.getAggregateId());
         body.put("version", result.getVersion());
-        body.put("consistencyToken", result.getConsistencyToken());
+        body.put("consistencyToken", tokens.sign(result.getConsistencyToken()));
         ResponseEntity.BodyBuilder response = ResponseEntity.status(success).eTag(String.valueOf(result.getVersion()));
         if (success == HttpStatus.CREATED) {
           response.location(URI.create("/accounts/" + result.getAggregateId()));

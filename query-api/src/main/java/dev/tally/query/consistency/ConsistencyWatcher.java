@@ -7,17 +7,22 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import dev.tally.query.problem.Problem;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -40,6 +45,10 @@ import org.springframework.context.SmartLifecycle;
  * watcher re-checks anyway, in case a notification was missed while it was not listening. With
  * nothing pending it checks its connection at the same pace instead, so that a database that has
  * stopped answering shows in health and is reconnected to, not only when the next request waits.
+ *
+ * <p>Requests blocked at once are bounded ({@code maxWaiting}): each holds a server thread, and
+ * a token only needs a thread while the read model is behind it. A request whose token is already
+ * covered never counts against the bound.
  */
 public final class ConsistencyWatcher extends AbstractHealthIndicator implements SmartLifecycle {
 
@@ -53,40 +62,74 @@ public final class ConsistencyWatcher extends AbstractHealthIndicator implements
     Connection open() throws SQLException;
   }
 
+  /** What became of one request's wait. */
+  public enum Outcome {
+    /** The read model held the version when the request asked: no wait. */
+    COVERED,
+    /** The read model reached the version while the request waited. */
+    REACHED,
+    /** The read model did not reach it within the bound. */
+    TIMED_OUT,
+    /** The request would have had to wait, but as many requests as allowed were waiting already. */
+    REFUSED
+  }
+
   private final DataSource pool;
   private final ConnectionFactory connections;
   private final String channel;
   private final Duration recheckInterval;
+  private final Semaphore blocked;
+  private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
   private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
   private volatile boolean running;
   private volatile boolean listening;
   private volatile Connection current;
   private Thread thread;
 
-  public ConsistencyWatcher(DataSource pool, ConnectionFactory connections, String channel, Duration recheckInterval) {
+  public ConsistencyWatcher(DataSource pool, ConnectionFactory connections, String channel, Duration recheckInterval,
+      int maxWaiting, MeterRegistry meters) {
     super("consistency watcher check failed");
     this.pool = pool;
     this.connections = connections;
     this.channel = channel;
     this.recheckInterval = recheckInterval;
+    this.blocked = new Semaphore(maxWaiting);
+    for (Outcome outcome : Outcome.values()) {
+      outcomes.put(outcome, Counter.builder("tally.query.consistency.waits")
+          .description("Requests with a consistency token, by what became of their wait")
+          .tag("outcome", outcome.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+          .register(meters));
+    }
   }
 
   /**
-   * Waits until the read model holds version {@code version} or later of aggregate {@code id}.
-   *
-   * @return true as soon as it does, false if it still does not after {@code timeout}
+   * Waits until the read model holds version {@code version} or later of aggregate {@code id}, or
+   * {@code timeout} has passed, or refuses to wait when too many requests are waiting already.
    */
-  public boolean await(UUID id, long version, Duration timeout) throws InterruptedException {
+  public Outcome await(UUID id, long version, Duration timeout) throws InterruptedException {
+    Outcome outcome = waitFor(id, version, timeout);
+    outcomes.get(outcome).increment();
+    return outcome;
+  }
+
+  private Outcome waitFor(UUID id, long version, Duration timeout) throws InterruptedException {
     Waiter waiter = new Waiter(id, version);
     waiters.add(waiter);
     try {
       if (currentVersion(id) >= version) {
-        return true;
+        return Outcome.COVERED;
       }
-      waiter.reached.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      return true;
+      if (!blocked.tryAcquire()) {
+        return Outcome.REFUSED;
+      }
+      try {
+        waiter.reached.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return Outcome.REACHED;
+      } finally {
+        blocked.release();
+      }
     } catch (TimeoutException e) {
-      return false;
+      return Outcome.TIMED_OUT;
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     } finally {

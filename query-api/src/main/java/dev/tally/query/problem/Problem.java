@@ -48,6 +48,12 @@ public class Problem extends RuntimeException {
         List.of(), retryAfter);
   }
 
+  /** A request would have to wait for a consistency token, but as many as allowed wait already. */
+  public static Problem tooManyWaits(String detail, Duration retryAfter) {
+    return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "too-many-consistency-waits",
+        "Too many requests waiting for the read model", detail, List.of(), retryAfter);
+  }
+
   /** The read model's database cannot be reached. */
   public static Problem unavailable(String detail, Duration retryAfter) {
     return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "read-model-unavailable", "Read model unavailable", detail,
