@@ -90,6 +90,37 @@ class BadInputTest {
     assertThat(EventLog.endOffset(topics.events())).isEqualTo(eventsBefore);
   }
 
+  static Stream<Arguments> unstorableText() {
+    String deposit = "/accounts/ACCOUNT/deposits";
+    String withdrawal = "/accounts/ACCOUNT/withdrawals";
+    return Stream.of(
+        Arguments.of("/accounts", "{\"owner\": \"x\\u0000y\", \"currency\": \"EUR\"}", "owner", "U+0000"),
+        Arguments.of("/accounts", "{\"owner\": \"x\\ud800y\", \"currency\": \"EUR\"}", "owner", "U+D800"),
+        Arguments.of("/accounts", "{\"owner\": \"x\\udc00\", \"currency\": \"EUR\"}", "owner", "U+DC00"),
+        Arguments.of("/accounts", "{\"owner\": \"Ada\\u001b[31m\", \"currency\": \"EUR\"}", "owner", "U+001B"),
+        Arguments.of("/accounts", "{\"owner\": \"Ada\\nLovelace\", \"currency\": \"EUR\"}", "owner", "U+000A"),
+        Arguments.of("/accounts", "{\"owner\": \"" + "\\ud83d\\ude00".repeat(201) + "\", \"currency\": \"EUR\"}",
+            "owner", "at most 200"),
+        Arguments.of(deposit, "{\"amount\": 5, \"reference\": \"a\\u0000b\"}", "reference", "U+0000"),
+        Arguments.of(deposit, "{\"amount\": 5, \"reference\": \"a\\ud83d\"}", "reference", "U+D83D"),
+        Arguments.of(deposit, "{\"amount\": 5, \"reference\": \"\\u009b2J\"}", "reference", "U+009B"),
+        Arguments.of(withdrawal, "{\"amount\": 5, \"reference\": \"\\u0000\"}", "reference", "U+0000"),
+        Arguments.of(withdrawal, "{\"amount\": 5, \"reference\": \"tab\\there\"}", "reference", "U+0009"));
+  }
+
+  /** Text that a projection could not store exactly, or that has no place in the field, is refused by name. */
+  @ParameterizedTest(name = "{2}: {3}")
+  @MethodSource("unstorableText")
+  void textNoStoreKeepsExactlyIsRefusedNamingTheField(String path, String body, String field, String detail) {
+    long eventsBefore = EventLog.endOffset(topics.events());
+    HttpResponse<String> response = api.post(path.replace("ACCOUNT", account), body);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+        type -> assertThat(type).startsWith("application/problem+json"));
+    assertThat(response.body()).contains("\"field\":\"" + field + "\"").contains(detail);
+    assertThat(EventLog.endOffset(topics.events())).isEqualTo(eventsBefore);
+  }
+
   static Stream<Arguments> badHeaders() {
     return Stream.of(
         Arguments.of("If-Match", "3"),

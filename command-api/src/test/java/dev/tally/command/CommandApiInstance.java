@@ -1,5 +1,6 @@
 package dev.tally.command;
 
+import dev.tally.testing.Await;
 import dev.tally.testing.Http;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -34,7 +35,19 @@ final class CommandApiInstance implements AutoCloseable {
     properties.remove("instance");
     // As arguments, so that they win over application.yml.
     String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-    return new CommandApiInstance(new SpringApplicationBuilder(CommandApiApplication.class).run(args));
+    CommandApiInstance instance = new CommandApiInstance(new SpringApplicationBuilder(CommandApiApplication.class).run(args));
+    instance.awaitHealthy();
+    return instance;
+  }
+
+  /**
+   * Waits until the service says it is UP: the broker answers and the writer has run (its
+   * partitions assigned and its state restored). Before that a command waits for a writer that
+   * is not deciding yet, and may time out.
+   */
+  void awaitHealthy() {
+    Await.until(Duration.ofSeconds(60), "the command API at " + baseUrl + " is healthy",
+        () -> get("/actuator/health").statusCode() == 200);
   }
 
   <T> T bean(Class<T> type) {

@@ -1,6 +1,7 @@
 package dev.tally.command.http;
 
 import dev.tally.domain.account.Account;
+import dev.tally.domain.eventsourcing.TextRule;
 import dev.tally.platform.gateway.CommandGateway;
 import dev.tally.schemas.command.CloseAccount;
 import dev.tally.schemas.command.CommandMetadata;
@@ -40,6 +41,8 @@ class AccountController {
   private static final Pattern ETAG = Pattern.compile("\"(0|[1-9][0-9]{0,17})\"");
   private static final Pattern PRINTABLE = Pattern.compile("[\\x21-\\x7E]([\\x20-\\x7E]*[\\x21-\\x7E])?");
   private static final int MAX_KEY_LENGTH = 255;
+  /** Only its shape here: whether it is a known ISO 4217 code is the decider's to say. */
+  private static final TextRule CURRENCY = TextRule.text(3).withoutControls().nonBlank();
 
   private final CommandGateway gateway;
   private final CommandFactory commands;
@@ -57,8 +60,8 @@ class AccountController {
       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
       @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
     JsonBody json = JsonBody.parse(body, Set.of("owner", "currency"));
-    String owner = json.string("owner", Account.MAX_OWNER_LENGTH, false);
-    String currency = json.string("currency", 3, false);
+    String owner = json.string("owner", Account.OWNER);
+    String currency = json.string("currency", CURRENCY);
     json.validate();
     String idempotencyKey = idempotencyKey(key);
     // With a key, a retry must reach the same account (and so the same partition): derive the id from the key.
@@ -131,7 +134,7 @@ class AccountController {
   private static Movement movement(byte[] body) {
     JsonBody json = JsonBody.parse(body, Set.of("amount", "reference"));
     long amount = json.positiveAmount("amount", Account.MAX_AMOUNT);
-    String reference = json.optionalString("reference", Account.MAX_REFERENCE_LENGTH);
+    String reference = json.optionalString("reference", Account.REFERENCE);
     json.validate();
     return new Movement(amount, reference);
   }

@@ -13,14 +13,18 @@ final class ApiDocs {
 
   @Schema(name = "OpenAccount", requiredProperties = {"owner", "currency"})
   record OpenAccountBody(
-      @Schema(example = "alice", maxLength = 200) String owner,
+      @Schema(example = "alice", maxLength = 200,
+          description = "Non-blank Unicode text of at most 200 characters (code points), without control characters")
+      String owner,
       @Schema(example = "EUR", description = "ISO 4217 code", pattern = "^[A-Z]{3}$") String currency) {
   }
 
   @Schema(name = "MoneyMovement", requiredProperties = {"amount"})
   record MoneyBody(
       @Schema(example = "1050", description = "Minor units (cents), 1 to 10^12", minimum = "1") long amount,
-      @Schema(example = "invoice 42", maxLength = 500) String reference) {
+      @Schema(example = "invoice 42", maxLength = 500,
+          description = "Unicode text of at most 500 characters (code points), without control characters; empty when absent")
+      String reference) {
   }
 
   @Schema(name = "CommandAccepted")

@@ -1,6 +1,7 @@
 package dev.tally.command.http;
 
 import dev.tally.command.http.InvalidRequest.FieldError;
+import dev.tally.domain.eventsourcing.TextRule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -46,8 +47,8 @@ final class JsonBody {
     return parsed;
   }
 
-  /** A required string of at most {@code maxLength} characters (blank allowed only if {@code mayBeBlank}). */
-  String string(String name, int maxLength, boolean mayBeBlank) {
+  /** A required string that {@code rule} accepts: the rule the decider holds, checked early for a precise answer. */
+  String string(String name, TextRule rule) {
     JsonNode node = root.get(name);
     if (node == null || node.isNull()) {
       errors.add(new FieldError(name, "is required"));
@@ -58,18 +59,14 @@ final class JsonBody {
       return null;
     }
     String value = node.stringValue();
-    if (value.length() > maxLength) {
-      errors.add(new FieldError(name, "must be at most " + maxLength + " characters"));
-    } else if (!mayBeBlank && value.isBlank()) {
-      errors.add(new FieldError(name, "must not be blank"));
-    }
+    rule.check(value).ifPresent(violation -> errors.add(new FieldError(name, violation.message())));
     return value;
   }
 
   /** An optional string, empty when absent. */
-  String optionalString(String name, int maxLength) {
+  String optionalString(String name, TextRule rule) {
     JsonNode node = root.get(name);
-    return node == null || node.isNull() ? "" : string(name, maxLength, true);
+    return node == null || node.isNull() ? "" : string(name, rule);
   }
 
   /** A required whole number in {@code [1, max]}. */
