@@ -50,6 +50,10 @@ final class CommandApiInstance implements AutoCloseable {
         () -> get("/actuator/health").statusCode() == 200);
   }
 
+  String baseUrl() {
+    return baseUrl;
+  }
+
   <T> T bean(Class<T> type) {
     return context.getBean(type);
   }
