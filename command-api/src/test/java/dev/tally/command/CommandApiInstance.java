@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -37,6 +38,7 @@ final class CommandApiInstance implements AutoCloseable {
     String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
     CommandApiInstance instance = new CommandApiInstance(new SpringApplicationBuilder(CommandApiApplication.class).run(args));
     instance.awaitHealthy();
+    instance.awaitAnswering();
     return instance;
   }
 
@@ -48,6 +50,17 @@ final class CommandApiInstance implements AutoCloseable {
   void awaitHealthy() {
     Await.until(Duration.ofSeconds(60), "the command API at " + baseUrl + " is healthy",
         () -> get("/actuator/health").statusCode() == 200);
+  }
+
+  /**
+   * Waits until a writer answers a command: a deposit to an account that does not exist, which
+   * it refuses (404) and which appends nothing. A writer that has just started may take longer
+   * over its first command than a test's short reply timeout.
+   */
+  private void awaitAnswering() {
+    String nowhere = "/accounts/" + UUID.randomUUID() + "/deposits";
+    Await.until(Duration.ofSeconds(90), "the command API at " + baseUrl + " answers a command",
+        () -> post(nowhere, "{\"amount\": 1}").statusCode() == 404);
   }
 
   String baseUrl() {

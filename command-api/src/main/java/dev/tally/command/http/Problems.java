@@ -5,6 +5,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -51,8 +52,12 @@ class Problems extends ResponseEntityExceptionHandler {
   }
 
   static ResponseEntity<Object> unavailable(String detail) {
+    return unavailable(detail, Duration.ofSeconds(1));
+  }
+
+  static ResponseEntity<Object> unavailable(String detail, Duration retryAfter) {
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-        .header(HttpHeaders.RETRY_AFTER, "1")
+        .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, (retryAfter.toMillis() + 999) / 1000)))
         .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
             detail + "; retrying with the same Idempotency-Key is safe"));
   }
@@ -103,7 +108,7 @@ class Problems extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(CommandGateway.Unavailable.class)
   ResponseEntity<Object> unavailable(CommandGateway.Unavailable e) {
-    return unavailable(e.getMessage());
+    return unavailable(e.getMessage(), e.retryAfter());
   }
 
   @ExceptionHandler(Exception.class)
