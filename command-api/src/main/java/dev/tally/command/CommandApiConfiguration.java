@@ -2,6 +2,7 @@ package dev.tally.command;
 
 import dev.tally.command.account.AccountBinding;
 import dev.tally.platform.TopicNames;
+import dev.tally.platform.gateway.CommandCircuit;
 import dev.tally.platform.gateway.CommandGateway;
 import dev.tally.platform.streams.StreamsRuntime;
 import dev.tally.platform.writer.WriterSettings;
@@ -96,8 +97,8 @@ class CommandApiConfiguration {
 
   @Bean
   CommandGateway commandGateway(ReplyingKafkaTemplate<String, byte[], byte[]> template, WriterSettings settings,
-      CommandApiProperties properties, MeterRegistry meters) {
+      CommandApiProperties properties, MeterRegistry meters, CommandCircuit circuit) {
     return new CommandGateway(template, settings.commandsTopic(), properties.replyTimeout(), properties.maxInFlight(),
-        meters);
+        meters, circuit);
   }
 }

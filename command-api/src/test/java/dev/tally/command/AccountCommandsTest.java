@@ -98,6 +98,24 @@ class AccountCommandsTest {
   }
 
   @Test
+  void anyUnicodeTextWithinTheLimitsIsAcceptedAndLoggedExactly() {
+    // 200 characters, 400 UTF-16 chars: lengths count code points, as the OpenAPI maxLength does.
+    String owner = "Zo\u00eb \u674e \u0645\u0631\u064a\u0645 \ud83d\udc69\u200d\ud83d\udcbb e\u0301 ";
+    owner = owner + "\ud83d\ude00".repeat(200 - owner.codePointCount(0, owner.length()));
+    String reference = "\u202bfacture 42\u202c \ud834\udd1e\u00a0\ufeff";
+    HttpResponse<String> opened = api.post("/accounts", "{\"owner\": \"" + owner + "\", \"currency\": \"EUR\"}");
+    assertThat(opened.statusCode()).as(opened.body()).isEqualTo(201);
+    String id = field(opened.body(), "accountId");
+    HttpResponse<String> deposited = api.post("/accounts/" + id + "/deposits",
+        "{\"amount\": 5, \"reference\": \"" + reference + "\"}");
+    assertThat(deposited.statusCode()).as(deposited.body()).isEqualTo(200);
+
+    List<SpecificRecord> events = EventLog.of(topics.events(), id);
+    assertThat(((AccountOpened) events.get(0)).getOwner()).isEqualTo(owner);
+    assertThat(((MoneyDeposited) events.get(1)).getReference()).isEqualTo(reference);
+  }
+
+  @Test
   void everyRefusalOfTheContractAppendsNothing() {
     String id = open(api);
     api.post("/accounts/" + id + "/deposits", """

@@ -2,6 +2,8 @@ package dev.tally.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.schemas.command.CommandMetadata;
+import dev.tally.schemas.command.DepositMoney;
 import dev.tally.schemas.event.MoneyDeposited;
 import dev.tally.testing.Await;
 import dev.tally.testing.StandaloneBroker;
@@ -16,52 +18,60 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** With the broker gone, requests fail fast and safely; when it returns, the service recovers by itself. */
+/**
+ * With the broker frozen, requests fail safely, load is shed, and once the circuit has opened
+ * commands are refused at once without being sent; when the broker returns, the service
+ * recovers by itself.
+ */
 class BrokerOutageTest {
 
   @TempDir
   Path dir;
 
-  record Timed(HttpResponse<String> response, Duration took) {
-  }
-
   @Test
-  void answers503WithinTheBoundSheddingLoadAndRecoversWhenTheBrokerReturns() throws Exception {
+  void whileTheBrokerIsFrozenTheCircuitOpensAndRefusesWithoutSendingThenTheServiceRecovers() throws Exception {
     try (StandaloneBroker broker = StandaloneBroker.start(Files.createDirectory(dir.resolve("broker")))) {
       CommandApiTopics topics = new CommandApiTopics("commands", "results", "events", "writer", dir.resolve("state"));
       broker.createTopics(2, topics.commands(), topics.results(), topics.events());
+      // start() waits until the service is healthy: its writer runs, so the first command is answered.
       try (CommandApiInstance api = CommandApiInstance.start(topics, broker.bootstrapServers(), Map.of(
           "tally.command.reply-timeout", "2s",
-          "tally.command.max-in-flight", "8"))) {
+          "tally.command.max-in-flight", "8",
+          "tally.command.circuit.failures", "3",
+          "tally.command.circuit.open-for", "2s"))) {
         String account = AccountCommandsTest.open(api);
 
         broker.freeze();
-        List<Callable<Timed>> requests = new ArrayList<>();
+        List<Callable<HttpResponse<String>>> requests = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
           String key = "outage-" + i;
-          requests.add(() -> {
-            long start = System.nanoTime();
-            HttpResponse<String> response = api.post("/accounts/" + account + "/deposits", "{\"amount\": 1}",
-                "Idempotency-Key", key);
-            return new Timed(response, Duration.ofNanos(System.nanoTime() - start));
-          });
+          requests.add(() -> api.post("/accounts/" + account + "/deposits", "{\"amount\": 1}", "Idempotency-Key", key));
         }
-        List<Timed> answers = new ArrayList<>();
+        List<HttpResponse<String>> answers = new ArrayList<>();
         try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
-          for (Future<Timed> answer : clients.invokeAll(requests)) {
+          for (Future<HttpResponse<String>> answer : clients.invokeAll(requests)) {
             answers.add(answer.get());
           }
         }
         assertThat(answers).allSatisfy(answer -> {
-          assertThat(answer.response().statusCode()).isEqualTo(503);
-          assertThat(answer.response().headers().firstValue("Retry-After")).isPresent();
-          assertThat(answer.took()).isLessThan(Duration.ofSeconds(5));
+          assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
+          assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+          assertThat(answer.body()).containsAnyOf("too many commands in flight", "not confirmed within 2000 ms",
+              "circuit open");
         });
         // Only max-in-flight requests waited; the rest were refused at once instead of piling up.
-        assertThat(answers).filteredOn(a -> a.response().body().contains("too many commands in flight")).hasSizeGreaterThanOrEqualTo(30);
+        assertThat(answers).filteredOn(a -> a.body().contains("too many commands in flight")).hasSizeGreaterThanOrEqualTo(30);
+
+        // The commands that waited in vain opened the circuit: from now on a command is refused
+        // at once and never sent, with a Retry-After of the time the circuit stays open.
+        AtomicInteger attempt = new AtomicInteger();
+        WriterOutageTest.awaitRefusalByTheOpenCircuit(() -> api.post("/accounts/" + account + "/deposits",
+            "{\"amount\": 1}", "Idempotency-Key", "while-frozen-" + attempt.incrementAndGet()), "2");
+        String refusedKey = "while-frozen-" + attempt.get();
 
         broker.thaw();
         // The client retries with the same keys until the service has recovered by itself.
@@ -78,6 +88,13 @@ class BrokerOutageTest {
             .filter(MoneyDeposited.class::isInstance).map(MoneyDeposited.class::cast).toList();
         assertThat(deposits).hasSize(4);
         assertThat(deposits.getLast().getBalanceAfter()).isEqualTo(4);
+        // What the open circuit refused was never handed to Kafka.
+        assertThat(EventLog.committed(topics.commands(), broker.bootstrapServers()).stream()
+            .filter(DepositMoney.class::isInstance)
+            .map(command -> ((DepositMoney) command).getMetadata())
+            .map(CommandMetadata::getIdempotencyKey))
+            .doesNotContain(refusedKey)
+            .contains("outage-0");
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.tally.command;
 
+import dev.tally.testing.Await;
 import dev.tally.testing.Http;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -7,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -34,7 +36,35 @@ final class CommandApiInstance implements AutoCloseable {
     properties.remove("instance");
     // As arguments, so that they win over application.yml.
     String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-    return new CommandApiInstance(new SpringApplicationBuilder(CommandApiApplication.class).run(args));
+    CommandApiInstance instance = new CommandApiInstance(new SpringApplicationBuilder(CommandApiApplication.class).run(args));
+    instance.awaitHealthy();
+    instance.awaitAnswering();
+    return instance;
+  }
+
+  /**
+   * Waits until the service says it is UP: the broker answers and the writer has run (its
+   * partitions assigned and its state restored). Before that a command waits for a writer that
+   * is not deciding yet, and may time out.
+   */
+  void awaitHealthy() {
+    Await.until(Duration.ofSeconds(60), "the command API at " + baseUrl + " is healthy",
+        () -> get("/actuator/health").statusCode() == 200);
+  }
+
+  /**
+   * Waits until a writer answers a command: a deposit to an account that does not exist, which
+   * it refuses (404) and which appends nothing. A writer that has just started may take longer
+   * over its first command than a test's short reply timeout.
+   */
+  private void awaitAnswering() {
+    String nowhere = "/accounts/" + UUID.randomUUID() + "/deposits";
+    Await.until(Duration.ofSeconds(90), "the command API at " + baseUrl + " answers a command",
+        () -> post(nowhere, "{\"amount\": 1}").statusCode() == 404);
+  }
+
+  String baseUrl() {
+    return baseUrl;
   }
 
   String property(String name) {

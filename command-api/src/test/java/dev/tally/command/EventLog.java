@@ -43,8 +43,8 @@ final class EventLog {
 
   /** The sum of the topic's end offsets: it moves whenever anything at all is written, even an aborted record. */
   static long endOffset(String topic) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-        TestInfrastructure.kafkaBootstrapServers()))) {
+    try {
+      Admin admin = SharedAdmin.ADMIN;
       int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
       Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
       for (int p = 0; p < partitions; p++) {
@@ -54,6 +54,12 @@ final class EventLog {
     } catch (Exception e) {
       throw new IllegalStateException("cannot read the end offsets of " + topic, e);
     }
+  }
+
+  /** One client for the shared broker, made on first use and kept for the test JVM. */
+  private static final class SharedAdmin {
+    static final Admin ADMIN = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        TestInfrastructure.kafkaBootstrapServers()));
   }
 
   static EventMetadata metadata(SpecificRecord event) {

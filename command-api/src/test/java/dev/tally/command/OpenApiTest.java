@@ -21,6 +21,8 @@ class OpenApiTest {
       assertThat(document.statusCode()).isEqualTo(200);
       assertThat(document.body()).contains("/accounts/{id}/withdrawals", "\"OpenAccount\"", "\"MoneyMovement\"",
           "\"CommandAccepted\"");
+      assertThat(document.body()).contains("\"name\":\"X-Correlation-Id\",\"in\":\"header\",\"description\":\"1 to 100",
+          "\"name\":\"Idempotency-Key\",\"in\":\"header\",\"description\":\"1 to 255");
       assertThat(api.get("/swagger-ui/index.html").statusCode()).isEqualTo(200);
     }
   }

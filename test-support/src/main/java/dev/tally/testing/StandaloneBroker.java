@@ -55,7 +55,8 @@ public final class StandaloneBroker implements AutoCloseable {
     }
     Path log = dir.resolve("broker.log");
     StandaloneBroker broker = new StandaloneBroker(java(log, "kafka.Kafka", config.toString()), "127.0.0.1:" + port);
-    Await.until(Duration.ofSeconds(60), "the standalone broker answers", () -> {
+    // A bound, not a wait: on a busy machine a broker JVM can take minutes to come up.
+    Await.until(Duration.ofMinutes(3), "the standalone broker answers", () -> {
       if (!broker.process.isAlive()) {
         throw new IllegalStateException("the standalone broker exited: " + tail(log));
       }

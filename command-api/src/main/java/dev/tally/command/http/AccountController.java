@@ -1,6 +1,7 @@
 package dev.tally.command.http;
 
 import dev.tally.domain.account.Account;
+import dev.tally.domain.eventsourcing.TextRule;
 import dev.tally.platform.gateway.CommandGateway;
 import dev.tally.schemas.command.CloseAccount;
 import dev.tally.schemas.command.CommandMetadata;
@@ -12,6 +13,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import java.beans.PropertyEditorSupport;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -25,6 +27,8 @@ import org.apache.avro.specific.SpecificRecord;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.WebDataBinder;
+import org.springframework.web.bind.annotation.InitBinder;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -37,9 +41,14 @@ class AccountController {
 
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   static final String CORRELATION_ID = "X-Correlation-Id";
+  static final String IF_MATCH = "If-Match";
   private static final Pattern ETAG = Pattern.compile("\"(0|[1-9][0-9]{0,17})\"");
   private static final Pattern PRINTABLE = Pattern.compile("[\\x21-\\x7E]([\\x20-\\x7E]*[\\x21-\\x7E])?");
   private static final int MAX_KEY_LENGTH = 255;
+  private static final Pattern CANONICAL_UUID =
+      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  /** Only its shape here: whether it is a known ISO 4217 code is the decider's to say. */
+  private static final TextRule CURRENCY = TextRule.text(3).withoutControls().nonBlank();
 
   private final CommandGateway gateway;
   private final CommandFactory commands;
@@ -51,6 +60,24 @@ class AccountController {
     this.tokens = tokens;
   }
 
+  /**
+   * An id is a UUID in its canonical form only. Spring's own conversion falls back to
+   * {@link UUID#fromString}, which also takes {@code 1-1-1-1-1}, after trimming spaces: one account
+   * would answer to many paths.
+   */
+  @InitBinder
+  void canonicalIds(WebDataBinder binder) {
+    binder.registerCustomEditor(UUID.class, new PropertyEditorSupport() {
+      @Override
+      public void setAsText(String text) {
+        if (!CANONICAL_UUID.matcher(text).matches()) {
+          throw new IllegalArgumentException("not a UUID in its canonical form");
+        }
+        setValue(UUID.fromString(text));
+      }
+    });
+  }
+
   @PostMapping(path = "/accounts", consumes = MediaType.APPLICATION_JSON_VALUE)
   @Operation(summary = "Open an account", responses = {
       @ApiResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = ApiDocs.Accepted.class))),
@@ -59,8 +86,8 @@ class AccountController {
       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
       @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
     JsonBody json = JsonBody.parse(body, Set.of("owner", "currency"));
-    String owner = json.string("owner", Account.MAX_OWNER_LENGTH, false);
-    String currency = json.string("currency", 3, false);
+    String owner = json.string("owner", Account.OWNER);
+    String currency = json.string("currency", CURRENCY);
     json.validate();
     String idempotencyKey = idempotencyKey(key);
     // With a key, a retry must reach the same account (and so the same partition): derive the id from the key.
@@ -79,7 +106,7 @@ class AccountController {
       @ApiResponse(responseCode = "412", description = "If-Match differs from the account's version")})
   ResponseEntity<Object> deposit(@PathVariable UUID id,
       @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = ApiDocs.MoneyBody.class))) @RequestBody byte[] body,
-      @RequestHeader(name = "If-Match", required = false) String ifMatch,
+      @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
       @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
     Movement movement = movement(body);
@@ -95,7 +122,7 @@ class AccountController {
       @ApiResponse(responseCode = "412", description = "If-Match differs from the account's version")})
   ResponseEntity<Object> withdraw(@PathVariable UUID id,
       @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = ApiDocs.MoneyBody.class))) @RequestBody byte[] body,
-      @RequestHeader(name = "If-Match", required = false) String ifMatch,
+      @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
       @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
     Movement movement = movement(body);
@@ -109,14 +136,11 @@ class AccountController {
       @ApiResponse(responseCode = "409", description = "balance not zero, or already closed")})
   @PostMapping(path = "/accounts/{id}/close")
   ResponseEntity<Object> close(@PathVariable UUID id, @RequestBody(required = false) byte[] body,
-      @RequestHeader(name = "Content-Type", required = false) String contentType,
-      @RequestHeader(name = "If-Match", required = false) String ifMatch,
+      @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
       @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
+    // CommandRequestShape has checked that a body, if any, is JSON.
     if (body != null && body.length > 0) {
-      if (contentType == null || !MediaType.APPLICATION_JSON.isCompatibleWith(MediaType.parseMediaType(contentType))) {
-        throw new InvalidRequest("Content-Type", "a body must be application/json");
-      }
       JsonBody.parse(body, Set.of()).validate();
     }
     return toAccount(id, "close", "", ifMatch, key, correlationId, CloseAccount::new);
@@ -133,7 +157,7 @@ class AccountController {
   private static Movement movement(byte[] body) {
     JsonBody json = JsonBody.parse(body, Set.of("amount", "reference"));
     long amount = json.positiveAmount("amount", Account.MAX_AMOUNT);
-    String reference = json.optionalString("reference", Account.MAX_REFERENCE_LENGTH);
+    String reference = json.optionalString("reference", Account.REFERENCE);
     json.validate();
     return new Movement(amount, reference);
   }

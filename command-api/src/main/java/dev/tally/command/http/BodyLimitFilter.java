@@ -11,7 +11,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -41,11 +40,7 @@ final class BodyLimitFilter extends OncePerRequestFilter {
   }
 
   private static void refuse(HttpServletResponse response) throws IOException {
-    response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
-    response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-    response.getWriter().write("""
-        {"type":"/problems/content-too-large","title":"Content too large","status":413,\
-        "detail":"the request body must be at most %d bytes"}""".formatted(LIMIT));
+    Problems.write(response, HttpStatus.CONTENT_TOO_LARGE.value(), "the request body must be at most " + LIMIT + " bytes");
   }
 
   private static final class CachedBody extends HttpServletRequestWrapper {

@@ -1,6 +1,11 @@
 package dev.tally.command.http;
 
 import dev.tally.command.http.InvalidRequest.FieldError;
+import dev.tally.domain.eventsourcing.TextRule;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -26,11 +31,16 @@ final class JsonBody {
     this.root = root;
   }
 
-  /** Parses the body and refuses fields outside {@code allowed}; an empty body reads as {@code {}}. */
+  /**
+   * Parses the body and refuses fields outside {@code allowed}; an empty body reads as {@code {}}.
+   * The body must be UTF-8 (RFC 8259), strictly: a byte sequence that is not, or another encoding
+   * that a lenient parser would detect and accept, is refused. A UTF-8 byte order mark is ignored,
+   * as RFC 8259 allows.
+   */
   static JsonBody parse(byte[] body, Set<String> allowed) {
     JsonNode root;
     try {
-      root = body == null || body.length == 0 ? MAPPER.createObjectNode() : MAPPER.readTree(body);
+      root = body == null || body.length == 0 ? MAPPER.createObjectNode() : MAPPER.readTree(utf8(body));
     } catch (JacksonException e) {
       throw new InvalidRequest("the body is not well-formed JSON: " + e.getOriginalMessage(), List.of());
     }
@@ -46,8 +56,21 @@ final class JsonBody {
     return parsed;
   }
 
-  /** A required string of at most {@code maxLength} characters (blank allowed only if {@code mayBeBlank}). */
-  String string(String name, int maxLength, boolean mayBeBlank) {
+  private static String utf8(byte[] body) {
+    int start = body.length >= 3 && body[0] == (byte) 0xEF && body[1] == (byte) 0xBB && body[2] == (byte) 0xBF ? 3 : 0;
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body, start, body.length - start))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidRequest("the body is not UTF-8: JSON must be sent in UTF-8", List.of());
+    }
+  }
+
+  /** A required string that {@code rule} accepts: the rule the decider holds, checked early for a precise answer. */
+  String string(String name, TextRule rule) {
     JsonNode node = root.get(name);
     if (node == null || node.isNull()) {
       errors.add(new FieldError(name, "is required"));
@@ -58,18 +81,14 @@ final class JsonBody {
       return null;
     }
     String value = node.stringValue();
-    if (value.length() > maxLength) {
-      errors.add(new FieldError(name, "must be at most " + maxLength + " characters"));
-    } else if (!mayBeBlank && value.isBlank()) {
-      errors.add(new FieldError(name, "must not be blank"));
-    }
+    rule.check(value).ifPresent(violation -> errors.add(new FieldError(name, violation.message())));
     return value;
   }
 
   /** An optional string, empty when absent. */
-  String optionalString(String name, int maxLength) {
+  String optionalString(String name, TextRule rule) {
     JsonNode node = root.get(name);
-    return node == null || node.isNull() ? "" : string(name, maxLength, true);
+    return node == null || node.isNull() ? "" : string(name, rule);
   }
 
   /** A required whole number in {@code [1, max]}. */

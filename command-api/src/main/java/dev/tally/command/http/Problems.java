@@ -1,7 +1,13 @@
 package dev.tally.command.http;
 
 import dev.tally.platform.gateway.CommandGateway;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +21,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The one place where refusals become HTTP: RFC 9457 problem details, with a {@code type} of
@@ -24,6 +31,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 class Problems extends ResponseEntityExceptionHandler {
 
   private static final Logger log = LoggerFactory.getLogger(Problems.class);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   /** HTTP status of each rejection code of the rules; anything else is a conflict with the state. */
   private static final Map<String, HttpStatus> STATUS_OF_CODE = Map.of(
@@ -44,8 +52,12 @@ class Problems extends ResponseEntityExceptionHandler {
   }
 
   static ResponseEntity<Object> unavailable(String detail) {
+    return unavailable(detail, Duration.ofSeconds(1));
+  }
+
+  static ResponseEntity<Object> unavailable(String detail, Duration retryAfter) {
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-        .header(HttpHeaders.RETRY_AFTER, "1")
+        .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, (retryAfter.toMillis() + 999) / 1000)))
         .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
             detail + "; retrying with the same Idempotency-Key is safe"));
   }
@@ -55,6 +67,29 @@ class Problems extends ResponseEntityExceptionHandler {
     problem.setType(URI.create("/problems/" + code));
     problem.setTitle(title(code));
     return problem;
+  }
+
+  /**
+   * Writes a problem straight to a response, for refusals made outside Spring MVC: the body limit,
+   * and requests the web server refuses before any servlet sees them.
+   */
+  static void write(HttpServletResponse response, int status, String detail) throws IOException {
+    String code = codeOf(status);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", "/problems/" + code);
+    body.put("title", title(code));
+    body.put("status", status);
+    body.put("detail", detail);
+    response.setStatus(status);
+    response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+    response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+    response.getWriter().write(JSON.writeValueAsString(body));
+  }
+
+  /** The problem code of a status that has no rejection code of its own: 400 is an invalid request. */
+  static String codeOf(int status) {
+    HttpStatus known = HttpStatus.resolve(status);
+    return status == 400 || known == null ? "invalid-request" : known.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   private static String title(String code) {
@@ -73,7 +108,7 @@ class Problems extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(CommandGateway.Unavailable.class)
   ResponseEntity<Object> unavailable(CommandGateway.Unavailable e) {
-    return unavailable(e.getMessage());
+    return unavailable(e.getMessage(), e.retryAfter());
   }
 
   @ExceptionHandler(Exception.class)
@@ -89,9 +124,7 @@ class Problems extends ResponseEntityExceptionHandler {
       WebRequest request) {
     if (body instanceof ProblemDetail problem
         && (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
-      String code = status.value() == 400 ? "invalid-request"
-          : HttpStatus.valueOf(status.value()).name().toLowerCase().replace('_', '-');
-      problem.setType(URI.create("/problems/" + code));
+      problem.setType(URI.create("/problems/" + codeOf(status.value())));
     }
     HttpHeaders problemHeaders = new HttpHeaders();
     problemHeaders.putAll(headers);

@@ -20,6 +20,7 @@ import dev.tally.domain.account.AccountRejection.InvalidReference;
 import dev.tally.domain.account.AccountState.Status;
 import dev.tally.domain.eventsourcing.Decider;
 import dev.tally.domain.eventsourcing.Decision;
+import dev.tally.domain.eventsourcing.TextRule;
 import java.util.Currency;
 import java.util.Optional;
 import java.util.Set;
@@ -40,11 +41,20 @@ public final class Account implements Decider<AccountCommand, AccountEvent, Acco
   /** The largest balance an account may hold, far enough from {@code Long.MAX_VALUE} to never overflow. */
   public static final long MAX_BALANCE = Long.MAX_VALUE / 4;
 
-  /** The longest owner accepted, in UTF-16 chars. */
+  /** The longest owner accepted, in Unicode code points. */
   public static final int MAX_OWNER_LENGTH = 200;
 
-  /** The longest reference accepted, in UTF-16 chars. */
+  /** The longest reference accepted, in Unicode code points. */
   public static final int MAX_REFERENCE_LENGTH = 500;
+
+  /** A name, one line of text: no control character has a place in it (ADR 14). */
+  public static final TextRule OWNER = TextRule.text(MAX_OWNER_LENGTH).withoutControls().nonBlank();
+
+  /**
+   * A payment reference, possibly empty: one line of text, like the remittance line of a bank
+   * transfer, so no control character either (ADR 14).
+   */
+  public static final TextRule REFERENCE = TextRule.text(MAX_REFERENCE_LENGTH).withoutControls();
 
   private static final Set<String> ISO_CURRENCIES = Currency.getAvailableCurrencies().stream()
       .map(Currency::getCurrencyCode)
@@ -91,7 +101,7 @@ public final class Account implements Decider<AccountCommand, AccountEvent, Acco
     if (state.status() != Status.NEW) {
       return Decision.reject(new AccountAlreadyExists());
     }
-    if (!isValidOwner(open.owner())) {
+    if (!OWNER.accepts(open.owner())) {
       return Decision.reject(new InvalidOwner(open.owner()));
     }
     if (!isValidCurrency(open.currency())) {
@@ -150,14 +160,10 @@ public final class Account implements Decider<AccountCommand, AccountEvent, Acco
     if (amount <= 0 || amount > MAX_AMOUNT) {
       return Optional.of(new InvalidAmount(amount));
     }
-    if (reference == null || reference.length() > MAX_REFERENCE_LENGTH) {
+    if (!REFERENCE.accepts(reference)) {
       return Optional.of(new InvalidReference());
     }
     return Optional.empty();
-  }
-
-  private static boolean isValidOwner(String owner) {
-    return owner != null && !owner.isBlank() && owner.length() <= MAX_OWNER_LENGTH;
   }
 
   /** Three upper-case ASCII letters, and a code the JDK knows as ISO 4217. */

@@ -63,20 +63,19 @@ public sealed interface AccountRejection {
     }
   }
 
-  /** An owner that is missing, blank or longer than {@link Account#MAX_OWNER_LENGTH}. */
+  /** An owner that {@link Account#OWNER} refuses: missing, blank, too long, or not storable text. */
   record InvalidOwner(String owner) implements AccountRejection {
     @Override public String code() { return "invalid-owner"; }
     @Override public String detail() {
-      return "The owner must be non-blank and at most " + Account.MAX_OWNER_LENGTH + " characters.";
+      return "The owner must be " + Account.OWNER.describe() + ".";
     }
   }
 
-  /** A reference that is missing or longer than {@link Account#MAX_REFERENCE_LENGTH}. */
+  /** A reference that {@link Account#REFERENCE} refuses: missing, too long, or not storable text. */
   record InvalidReference() implements AccountRejection {
     @Override public String code() { return "invalid-reference"; }
     @Override public String detail() {
-      return "The reference must be present (possibly empty) and at most "
-          + Account.MAX_REFERENCE_LENGTH + " characters.";
+      return "The reference must be present and " + Account.REFERENCE.describe() + " (empty is fine).";
     }
   }
 }

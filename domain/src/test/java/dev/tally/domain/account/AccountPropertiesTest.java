@@ -15,6 +15,7 @@ import dev.tally.domain.account.AccountRejection.InsufficientFunds;
 import dev.tally.domain.eventsourcing.Decision;
 import dev.tally.domain.eventsourcing.Decision.Accepted;
 import dev.tally.domain.eventsourcing.Decision.Rejected;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -115,6 +116,50 @@ class AccountPropertiesTest {
       }
       state = next;
     }
+  }
+
+  /**
+   * Events are copied into every projection and kept forever: whatever text the rules accept is
+   * well-formed Unicode (it survives UTF-8, which Avro, JDBC and JSON all use), holds no control
+   * character (NUL among them, which PostgreSQL refuses), and respects the length in code points.
+   */
+  @Property
+  void acceptedTextIsUnicodeWithoutControlCharacters(@ForAll("texts") String owner, @ForAll("texts") String reference) {
+    Decision<AccountEvent, AccountRejection> open = DECIDER.decide(new OpenAccount(owner, "EUR"), DECIDER.initialState());
+    Decision<AccountEvent, AccountRejection> deposit = DECIDER.decide(new Deposit(1, reference),
+        DECIDER.fold(List.of(new AccountOpened("Ada", "EUR"))));
+    Statistics.label("owner").collect(open instanceof Accepted ? "accepted" : "rejected");
+    Statistics.label("reference").collect(deposit instanceof Accepted ? "accepted" : "rejected");
+
+    for (AccountEvent event : open instanceof Accepted<AccountEvent, AccountRejection> a ? a.events() : List.<AccountEvent>of()) {
+      assertStorable(((AccountOpened) event).owner(), Account.MAX_OWNER_LENGTH);
+    }
+    for (AccountEvent event : deposit instanceof Accepted<AccountEvent, AccountRejection> a ? a.events() : List.<AccountEvent>of()) {
+      assertStorable(((MoneyDeposited) event).reference(), Account.MAX_REFERENCE_LENGTH);
+    }
+    Statistics.label("owner").coverage(c -> c.check("accepted").count(n -> n > 0));
+    Statistics.label("reference").coverage(c -> c.check("rejected").count(n -> n > 0));
+  }
+
+  private static void assertStorable(String text, int maxLength) {
+    assertThat(new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)).as("UTF-8 round trip")
+        .isEqualTo(text);
+    assertThat(text.codePoints().filter(c -> Character.getType(c) == Character.CONTROL)).as("control characters")
+        .isEmpty();
+    assertThat(text.codePointCount(0, text.length())).as("length").isLessThanOrEqualTo(maxLength);
+  }
+
+  /** Text of every kind, weighted towards what stores refuse: controls, NUL, unpaired surrogates. */
+  @Provide
+  Arbitrary<String> texts() {
+    Arbitrary<String> pieces = Arbitraries.frequencyOf(
+        Tuple.of(6, Arbitraries.strings().alpha().numeric().withChars(' ', '-', '\'').ofMinLength(1).ofMaxLength(8)),
+        Tuple.of(1, Arbitraries.chars().range('\u0000', '\u001f').map(String::valueOf)),
+        Tuple.of(1, Arbitraries.chars().range('\u007f', '\u009f').map(String::valueOf)),
+        Tuple.of(1, Arbitraries.chars().range('\ud800', '\udfff').map(String::valueOf)),
+        Tuple.of(2, Arbitraries.integers().between(0x10000, Character.MAX_CODE_POINT).map(Character::toString)),
+        Tuple.of(2, Arbitraries.chars().all().map(String::valueOf)));
+    return pieces.list().ofMaxSize(12).map(list -> String.join("", list));
   }
 
   @Provide

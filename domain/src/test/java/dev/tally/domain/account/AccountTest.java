@@ -160,6 +160,44 @@ class AccountTest {
         .thenRejectedWith(new InvalidReference());
   }
 
+  // --- text: only what every projection can store exactly, and no control characters
+
+  @ParameterizedTest
+  @ValueSource(strings = {"x\u0000y", "\u0000", "x\ud800y", "x\udc00", "\udbff", "y\ud800",
+      "Ada\u001b[31m", "Ada\nLovelace", "tab\there", "del\u007f", "next\u0085line", "csi\u009b"})
+  void refusesAnOwnerThatIsNotStorableTextOrHoldsAControlCharacter(String owner) {
+    spec.given().when(new OpenAccount(owner, "EUR")).thenRejectedWith(new InvalidOwner(owner));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"a\u0000b", "\u0000", "a\ud800b", "\udfff", "x\ud83d", "line\nbreak", "\r",
+      "\u001b[2J", "bell\u0007", "c1\u0080"})
+  void refusesAReferenceThatIsNotStorableTextOrHoldsAControlCharacter(String reference) {
+    spec.given(OPENED).when(new Deposit(1, reference)).thenRejectedWith(new InvalidReference());
+    spec.given(OPENED, DEPOSITED_100).when(new Withdraw(1, reference)).thenRejectedWith(new InvalidReference());
+  }
+
+  @Test
+  void acceptsAnyOtherUnicodeText() {
+    // Supplementary characters (surrogate pairs), joiners, right-to-left and combining marks are text.
+    String owner = "Zo\u00eb \u674e \ud83d\udc69\u200d\ud83d\udcbb \u0645\u0631\u064a\u0645 e\u0301";
+    spec.given().when(new OpenAccount(owner, "EUR")).then(new AccountOpened(owner, "EUR"));
+    String reference = "\u202bfacture\u202c \ud834\udd1e \u00a0\ufeff\ufffd";
+    spec.given(OPENED).when(new Deposit(1, reference)).then(new MoneyDeposited(1, reference, 1));
+  }
+
+  @Test
+  void countsLengthsInUnicodeCodePoints() {
+    String face = "\ud83d\ude00";
+    String owner = face.repeat(Account.MAX_OWNER_LENGTH);
+    spec.given().when(new OpenAccount(owner, "EUR")).then(new AccountOpened(owner, "EUR"));
+    spec.given().when(new OpenAccount(owner + face, "EUR")).thenRejectedWith(new InvalidOwner(owner + face));
+
+    String reference = face.repeat(Account.MAX_REFERENCE_LENGTH);
+    spec.given(OPENED).when(new Deposit(1, reference)).then(new MoneyDeposited(1, reference, 1));
+    spec.given(OPENED).when(new Deposit(1, reference + "r")).thenRejectedWith(new InvalidReference());
+  }
+
   // --- withdrawals
 
   @Test

@@ -23,6 +23,9 @@ import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
  * answered in time is dropped by the writer when it arrives after its deadline, so an
  * {@link Unavailable} answer means nothing was appended (but for the narrow race described in
  * ADR 7) and a retry with the same idempotency key is always safe.
+ *
+ * <p>While the writers are known to be unreachable, a {@link CommandCircuit} refuses commands at
+ * once, without sending them (ADR 15).
  */
 public class CommandGateway {
 
@@ -33,15 +36,17 @@ public class CommandGateway {
   private final Duration replyTimeout;
   private final Semaphore inFlight;
   private final MeterRegistry meters;
+  private final CommandCircuit circuit;
   private volatile boolean repliesAssigned;
 
   public CommandGateway(ReplyingKafkaTemplate<String, byte[], byte[]> template, String commandsTopic,
-      Duration replyTimeout, int maxInFlight, MeterRegistry meters) {
+      Duration replyTimeout, int maxInFlight, MeterRegistry meters, CommandCircuit circuit) {
     this.template = template;
     this.commandsTopic = commandsTopic;
     this.replyTimeout = replyTimeout;
     this.inFlight = new Semaphore(maxInFlight);
     this.meters = meters;
+    this.circuit = circuit;
   }
 
   /**
@@ -51,25 +56,35 @@ public class CommandGateway {
    */
   public CommandResult send(String aggregateId, SpecificRecord command) {
     String type = SchemaCatalog.wireType(command.getSchema()).orElse(command.getSchema().getName());
+    if (!circuit.tryAcquire()) {
+      count(type, "circuit_open", "");
+      throw new Unavailable("the writers are unreachable (circuit open): the command was not sent",
+          circuit.retryAfter());
+    }
     if (!inFlight.tryAcquire()) {
+      circuit.release();
       count(type, "overloaded", "");
       throw new Unavailable("too many commands in flight");
     }
     Timer.Sample sample = Timer.start(meters);
+    long start = System.nanoTime();
     try {
       awaitReplyAssignment();
       ConsumerRecord<String, byte[]> reply = template
           .sendAndReceive(new ProducerRecord<>(commandsTopic, aggregateId, CODEC.encode(command)), replyTimeout)
           .get(replyTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
       CommandResult result = (CommandResult) CODEC.decode(reply.value());
+      circuit.answered(System.nanoTime() - start);
       String reason = result.getRejectionCode() == null ? "" : result.getRejectionCode();
       count(type, result.getOutcome().name().toLowerCase(), reason);
       sample.stop(latency(type, result.getOutcome().name().toLowerCase()));
       return result;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      circuit.release();
       throw unavailable(type, sample, "interrupted");
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      circuit.unanswered(System.nanoTime() - start, e);
       throw unavailable(type, sample, e.getClass().getSimpleName());
     } finally {
       inFlight.release();
@@ -107,8 +122,20 @@ public class CommandGateway {
 
   /** The command could not be confirmed in time; retrying with the same idempotency key is safe. */
   public static final class Unavailable extends RuntimeException {
+    private final Duration retryAfter;
+
     public Unavailable(String message) {
+      this(message, Duration.ofSeconds(1));
+    }
+
+    public Unavailable(String message, Duration retryAfter) {
       super(message);
+      this.retryAfter = retryAfter;
+    }
+
+    /** How long the client should wait before retrying. */
+    public Duration retryAfter() {
+      return retryAfter;
     }
   }
 }
