@@ -11,8 +11,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Collections;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class LocalPostgresTest {
 
@@ -64,6 +67,14 @@ class LocalPostgresTest {
       rows.next();
       return rows.getString(1);
     }
+  }
+
+  /** `./tally up` works on Linux and macOS, x86-64 and arm64: one binary archive of each, on the classpath. */
+  @ParameterizedTest
+  @ValueSource(strings = {"linux-x86_64", "linux-arm_64", "darwin-x86_64", "darwin-arm_64"})
+  void carriesPostgreSqlForEveryMachineEmbeddedPostgresPublishes(String platform) throws Exception {
+    assertThat(Collections.list(LocalPostgres.class.getClassLoader().getResources("postgres-" + platform + ".txz")))
+        .hasSize(1);
   }
 
   @Test
