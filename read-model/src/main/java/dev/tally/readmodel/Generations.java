@@ -198,7 +198,7 @@ public final class Generations {
 
   private Generation create(Connection connection, int number, String applicationId, Generation.State state)
       throws SQLException {
-    Generation generation = new Generation(number, "tally_read_g" + number, applicationId, state);
+    Generation generation = new Generation(number, schemaOf(number), applicationId, state);
     ReadModelSchemas.migrate(dataSource, generation.schema(), readerRole);
     try (PreparedStatement insert = connection.prepareStatement(
         "INSERT INTO tally_control.generations (generation, schema_name, application_id, state, switched_at)"
@@ -280,11 +280,28 @@ public final class Generations {
     List<Generation> found = new ArrayList<>();
     try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
       while (rows.next()) {
-        found.add(new Generation(rows.getInt(1), rows.getString(2), rows.getString(3),
+        found.add(new Generation(rows.getInt(1), checkedSchema(rows.getInt(1), rows.getString(2)), rows.getString(3),
             Generation.State.valueOf(rows.getString(4))));
       }
     }
     return found;
+  }
+
+  /**
+   * The schema a row names, once it is the one {@link #create} names for its number: these names
+   * go into SQL text (views, locks, DROP SCHEMA), and a row is data anyone with write access to
+   * the control table could have changed.
+   */
+  private static String checkedSchema(int generation, String schema) {
+    if (!schemaOf(generation).equals(schema)) {
+      throw new IllegalStateException("tally_control.generations: generation " + generation + " names schema "
+          + schema + ", not " + schemaOf(generation) + "; refusing to use it");
+    }
+    return schema;
+  }
+
+  private static String schemaOf(int generation) {
+    return "tally_read_g" + generation;
   }
 
   private <T> T inTransaction(Work<T> work) {
