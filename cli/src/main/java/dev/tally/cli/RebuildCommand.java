@@ -296,9 +296,7 @@ final class RebuildCommand implements Callable<Integer> {
       if (differingAccounts.size() > 10) {
         err.printf("  ... and %,d more accounts%n", differingAccounts.size() - 10);
       }
-      unfoldable.stream().limit(10).forEach(record -> err.printf("  record %d@%d cannot be folded: %s%n",
-          record.partition(), record.offset(), record.reason()));
-      err.flush();
+      Formats.unfoldable(unfoldable, err);
     }
   }
 
