@@ -48,6 +48,8 @@ public final class Generations {
     ReadModelSchemas.migrateControl(dataSource, readerRole);
     return inTransaction(connection -> {
       lock(connection);
+      // Readers read the serving views only, not the control table its first migration granted them.
+      ReadModelSchemas.readThroughViewsOnly(connection, ReadModelSchemas.CONTROL, readerRole);
       Optional<Generation> live = live(connection);
       if (live.isPresent()) {
         return live.get();
@@ -200,6 +202,7 @@ public final class Generations {
       throws SQLException {
     Generation generation = new Generation(number, schemaOf(number), applicationId, state);
     ReadModelSchemas.migrate(dataSource, generation.schema(), readerRole);
+    ReadModelSchemas.readThroughViewsOnly(connection, generation.schema(), readerRole);
     try (PreparedStatement insert = connection.prepareStatement(
         "INSERT INTO tally_control.generations (generation, schema_name, application_id, state, switched_at)"
             + " VALUES (?, ?, ?, ?, CASE WHEN ? = 'LIVE' THEN now() END)")) {

@@ -134,6 +134,24 @@ class GenerationsTest {
     assertThat(readerSees(account)).as("the serving views are untouched").isEqualTo(9);
   }
 
+  /** The query API's role reads the serving views; a generation's own tables and the control table are not for it. */
+  @Test
+  void theReaderReadsTheServingViewsAndNothingElse() throws Exception {
+    generations.bootstrap("projector");
+    UUID account = account("tally_read_g1", 3);
+    generations.startBuilding();
+
+    assertThat(readerSees(account)).isEqualTo(3);
+    for (String relation : List.of("tally_read_g1.accounts", "tally_read_g2.accounts", "tally_read_g1.projection_checkpoints",
+        "tally_control.generations")) {
+      try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), READER, READER);
+           Statement statement = connection.createStatement()) {
+        assertThatThrownBy(() -> statement.executeQuery("SELECT count(*) FROM " + relation)).as(relation)
+            .isInstanceOf(SQLException.class).hasMessageContaining("permission denied");
+      }
+    }
+  }
+
   @Test
   void nothingCanBeBuiltBeforeABootstrap() {
     assertThatThrownBy(generations::startBuilding).isInstanceOf(IllegalStateException.class)
