@@ -57,10 +57,11 @@ public final class VolumeApp {
 
   /** Creates the output topic if asked to, then starts the application; the caller closes it. */
   public static KafkaStreams start(VolumeConfig config) {
+    int partitions = eventsPartitions(config);
     if (config.createOutputTopic()) {
-      ensureOutputTopic(config);
+      ensureOutputTopic(config, partitions);
     }
-    KafkaStreams streams = new KafkaStreams(VolumeTopology.build(config), config.streamsProperties());
+    KafkaStreams streams = new KafkaStreams(VolumeTopology.build(config, partitions), config.streamsProperties());
     streams.setUncaughtExceptionHandler(e -> {
       log.error("stream thread failed; stopping this instance (its partitions move to the others)", e);
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -72,15 +73,23 @@ public final class VolumeApp {
     return streams;
   }
 
+  /** The partition count of the events topic: each partition's watermark closes windows. */
+  static int eventsPartitions(VolumeConfig config) {
+    try (Admin admin = admin(config)) {
+      return admin.describeTopics(Set.of(config.eventsTopic())).allTopicNames().get(30, TimeUnit.SECONDS)
+          .get(config.eventsTopic()).partitions().size();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot describe the events topic " + config.eventsTopic(), e);
+    }
+  }
+
   /** Creates the output topic with the events topic's partition count, if it does not exist. */
-  static void ensureOutputTopic(VolumeConfig config) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+  static void ensureOutputTopic(VolumeConfig config, int partitions) {
+    try (Admin admin = admin(config)) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       if (existing.contains(config.outputTopic())) {
         return;
       }
-      int partitions = admin.describeTopics(Set.of(config.eventsTopic())).allTopicNames().get(30, TimeUnit.SECONDS)
-          .get(config.eventsTopic()).partitions().size();
       try {
         admin.createTopics(Set.of(new NewTopic(config.outputTopic(), Optional.of(partitions), Optional.empty())))
             .all().get(30, TimeUnit.SECONDS);
@@ -93,5 +102,9 @@ public final class VolumeApp {
     } catch (Exception e) {
       throw new IllegalStateException("cannot create the output topic " + config.outputTopic(), e);
     }
+  }
+
+  private static Admin admin(VolumeConfig config) {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()));
   }
 }

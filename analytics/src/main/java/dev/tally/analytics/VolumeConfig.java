@@ -18,7 +18,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * --events-topic         TALLY_TOPICS_ACCOUNT_EVENTS       tally.account-events
  * --output-topic         TALLY_ANALYTICS_OUTPUT_TOPIC      tally.analytics.volume-per-currency-minute
  * --window               TALLY_ANALYTICS_WINDOW            PT1M
- * --grace                TALLY_ANALYTICS_GRACE             PT30S
+ * --grace                TALLY_ANALYTICS_GRACE             PT30S    (how far event time may go back within a
+ *                                                                   partition, or lag the wall clock when it appears)
  * --state-dir            TALLY_ANALYTICS_STATE_DIR         &lt;java.io.tmpdir&gt;/tally-analytics
  * --create-output-topic  TALLY_ANALYTICS_CREATE_OUTPUT_TOPIC  true
  * </pre>

@@ -50,8 +50,12 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
         "0:materialised",
         "1:refused or failed (one line on stderr); nothing created",
-        "2:usage error"})
+        "2:usage error",
+        "3:records of the log cannot be folded (each named on stderr); nothing created"})
 final class AsOfCommand implements Callable<Integer> {
+
+  /** Exit code: the copy would leave records out, so it is not made. */
+  static final int UNFOLDABLE = 3;
 
   private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   private static final String PREFIX = "tally_asof_";
@@ -100,6 +104,14 @@ final class AsOfCommand implements Callable<Integer> {
       } catch (RuntimeException e) {
         drop(db, target);
         throw e;
+      }
+      if (!fold.unfoldable().isEmpty()) {
+        drop(db, target);
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf("tally as-of: %,d records of %s cannot be folded, so a copy as of %s would leave them out; "
+            + "nothing created%n", fold.unfoldable().size(), topic, at);
+        Formats.unfoldable(fold.unfoldable(), err);
+        return UNFOLDABLE;
       }
       print(at, target, fold);
       return TallyCli.OK;
@@ -152,7 +164,10 @@ final class AsOfCommand implements Callable<Integer> {
     ReadModelSchemas.migrate(db, target, database.readerRole());
   }
 
-  /** Folds the log into the schema's tables: money lines streamed with COPY as they are folded, then accounts. */
+  /**
+   * Folds the log into the schema's tables: money lines streamed with COPY as they are folded, then
+   * accounts; commits only if every record could be folded.
+   */
   private LogFold.Result materialise(Kafka kafka, DataSource db, String target, Map<TopicPartition, Long> ends) {
     try (Connection connection = db.getConnection()) {
       connection.setAutoCommit(false);
@@ -184,7 +199,11 @@ final class AsOfCommand implements Callable<Integer> {
         }
         checkpoint.executeBatch();
       }
-      connection.commit();
+      if (fold.unfoldable().isEmpty()) {
+        connection.commit();
+      } else {
+        connection.rollback();
+      }
       return fold;
     } catch (SQLException e) {
       throw new CliException("cannot write schema " + target + ": " + TallyCli.describe(e), e);
@@ -199,12 +218,6 @@ final class AsOfCommand implements Callable<Integer> {
     out.printf("serve it: java -jar query-api/target/tally-query-api-*.jar --server.port=8091 --tally.query.schema=%s%n",
         target);
     out.flush();
-    if (!fold.unfoldable().isEmpty()) {
-      PrintWriter err = spec.commandLine().getErr();
-      err.printf("tally as-of: %,d records could not be folded and are not in the copy; the first: %s%n",
-          fold.unfoldable().size(), fold.unfoldable().getFirst());
-      err.flush();
-    }
   }
 
   private static void drop(DataSource db, String target) {

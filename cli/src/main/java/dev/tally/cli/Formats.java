@@ -1,5 +1,6 @@
 package dev.tally.cli;
 
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -7,12 +8,15 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Parsing of user-given times and formatting of durations and JSON. */
+/** Parsing of user-given times and formatting of durations, JSON and unfoldable records. */
 final class Formats {
+
+  private static final int LISTED = 10;
 
   static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
@@ -21,6 +25,16 @@ final class Formats {
 
   static String json(Map<String, ?> document) {
     return JSON.writeValueAsString(document);
+  }
+
+  /** One line per record that cannot be folded, the first {@value #LISTED}, then how many more. */
+  static void unfoldable(List<LogFold.Unfoldable> records, PrintWriter err) {
+    records.stream().limit(LISTED).forEach(record -> err.printf("  record %d@%d cannot be folded: %s%n",
+        record.partition(), record.offset(), record.reason()));
+    if (records.size() > LISTED) {
+      err.printf("  ... and %,d more records%n", records.size() - LISTED);
+    }
+    err.flush();
   }
 
   /**

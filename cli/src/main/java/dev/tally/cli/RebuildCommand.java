@@ -44,7 +44,8 @@ import picocli.CommandLine.Spec;
  *       consumer group.
  * </ol>
  * If anything fails before the switch, the new generation is marked FAILED and dropped: readers
- * never see it.
+ * never see it. If the rebuild stops after the switch, the old generation stays RETIRING: the next
+ * rebuild (or {@code --abandon}) finishes retiring it before anything else.
  */
 @Command(
     name = "rebuild",
@@ -97,7 +98,8 @@ final class RebuildCommand implements Callable<Integer> {
 
   @Option(names = "--abandon",
       description = "Do not rebuild: mark a generation left BUILDING by an interrupted rebuild as failed, drop its "
-          + "schema and delete its consumer group.")
+          + "schema and delete its consumer group; finish retiring one left RETIRING (every rebuild does that "
+          + "first too).")
   private boolean abandon;
 
   @Spec
@@ -114,10 +116,11 @@ final class RebuildCommand implements Callable<Integer> {
     try (Kafka kafka = kafkaOptions.connect()) {
       List<TopicPartition> partitions = kafka.partitions(topic);
       if (abandon) {
-        return abandon(kafka, generations, out);
+        return abandon(kafka, generations, switchWait, out);
       }
       Generation live = generations.live().orElseThrow(() -> new CliException("no read model in "
           + database.url() + " yet: start the projector once (./tally up) before rebuilding"));
+      finishRetirements(kafka, generations, switchWait, out);
       long started = System.nanoTime();
       Generation next = startBuilding(generations);
       out.printf("generation %d: building schema %s from the start of %s as application %s (generation %d stays live)%n",
@@ -296,9 +299,7 @@ final class RebuildCommand implements Callable<Integer> {
       if (differingAccounts.size() > 10) {
         err.printf("  ... and %,d more accounts%n", differingAccounts.size() - 10);
       }
-      unfoldable.stream().limit(10).forEach(record -> err.printf("  record %d@%d cannot be folded: %s%n",
-          record.partition(), record.offset(), record.reason()));
-      err.flush();
+      Formats.unfoldable(unfoldable, err);
     }
   }
 
@@ -312,11 +313,11 @@ final class RebuildCommand implements Callable<Integer> {
     }
   }
 
-  private int abandon(Kafka kafka, Generations generations, PrintWriter out) {
+  private int abandon(Kafka kafka, Generations generations, Duration wait, PrintWriter out) {
     List<Generation> building = generations.all().stream()
         .filter(generation -> generation.state() == Generation.State.BUILDING).toList();
-    if (building.isEmpty()) {
-      throw new CliException("no rebuild to abandon: no generation is being built");
+    if (building.isEmpty() && !finishRetirements(kafka, generations, wait, out)) {
+      throw new CliException("no rebuild to abandon: no generation is being built or retired");
     }
     for (Generation generation : building) {
       generations.fail(generation, "abandoned");
@@ -325,6 +326,21 @@ final class RebuildCommand implements Callable<Integer> {
           generation.schema(), generation.applicationId());
     }
     return TallyCli.OK;
+  }
+
+  /**
+   * Retires every generation a rebuild switched away from but did not finish retiring (it was
+   * stopped after its switch); returns whether there was one. Retiring is safe to repeat: the
+   * group's deletion tolerates a deleted group, the schema is dropped if it exists.
+   */
+  private static boolean finishRetirements(Kafka kafka, Generations generations, Duration wait, PrintWriter out) {
+    List<Generation> retiring = generations.all().stream()
+        .filter(generation -> generation.state() == Generation.State.RETIRING).toList();
+    for (Generation old : retiring) {
+      out.printf("generation %d was left RETIRING by an interrupted rebuild: retiring it now%n", old.number());
+      retire(kafka, generations, old, wait, out);
+    }
+    return !retiring.isEmpty();
   }
 
   private static void retire(Kafka kafka, Generations generations, Generation old, Duration wait, PrintWriter out) {

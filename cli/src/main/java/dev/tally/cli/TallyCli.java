@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
  * {@code tally}: the operator's command-line tool over Kafka's Admin API.
  *
  * <p>Each subcommand is a class annotated with {@link Command} and listed below. Exit codes: 0 ok,
- * 1 refused or failed (one line on stderr), 2 usage error; {@code rebuild} adds 3, verification failed.
+ * 1 refused or failed (one line on stderr), 2 usage error; {@code rebuild} adds 3, verification failed, and
+ * {@code as-of} 3, records that cannot be folded.
  */
 @Command(
     name = "tally",

@@ -8,6 +8,7 @@ import static dev.tally.testing.AccountEvents.withdrawn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.testing.TestInfrastructure;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -103,6 +105,31 @@ class AsOfCommandTest {
     Cli.Result replaced = asOf(AT.toString(), "--schema", schema, "--replace");
     assertThat(replaced.exitCode()).as(replaced.toString()).isZero();
     assertThat(rows(schema, "SELECT balance FROM %s.accounts ORDER BY balance")).containsExactly("7", "70");
+  }
+
+  /** A copy that leaves records out would be wrong: every such record is named, and nothing is created. */
+  @Test
+  void recordsThatCannotBeFoldedFailItNamingThemAndCreateNothing() throws SQLException {
+    String poisoned = TestInfrastructure.createTopics(1, "as-of-poison").getFirst();
+    try (var producer = Groups.producer()) {
+      producer.send(record(poisoned, opened(ALICE, "alice", "EUR", T0), T0));
+      producer.send(new ProducerRecord<>(poisoned, 0, T0.plusSeconds(1).toEpochMilli(), ALICE,
+          "poison".getBytes(StandardCharsets.UTF_8)));
+      producer.send(record(poisoned, ALICE, opened(BOB, "bob", "USD", T0), T0.plusSeconds(2)));
+      producer.flush();
+    }
+    String schema = "tally_asof_poisoned";
+    int before = asOfSchemas();
+
+    Cli.Result result = Cli.run("as-of", AT.toString(), "--schema", schema, "--topic", poisoned, "--database-url",
+        database.jdbcUrl(), "--database-user", database.user(), "--database-password", database.password());
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(AsOfCommand.UNFOLDABLE);
+    assertThat(result.err()).as(result.toString()).contains("2 records of " + poisoned + " cannot be folded",
+        "nothing created", "record 0@1 cannot be folded: undecodable", "record 0@2 cannot be folded: not an event of account "
+            + ALICE);
+    assertThat(result.out()).doesNotContain(schema);
+    assertThat(asOfSchemas()).isEqualTo(before);
   }
 
   @Test

@@ -13,6 +13,9 @@ import dev.tally.schemas.event.EventMetadata;
 import dev.tally.schemas.event.MoneyDeposited;
 import dev.tally.schemas.event.MoneyWithdrawn;
 import dev.tally.testing.TestInfrastructure;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -29,6 +32,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code tally rebuild} against a real log and a real database, with this test in the projector's
@@ -132,6 +136,74 @@ class RebuildCommandTest {
     assertThat(generations.all()).extracting(Generation::state)
         .containsExactly(Generation.State.LIVE, Generation.State.FAILED);
     assertThat(rebuild("--abandon").err()).contains("no rebuild to abandon");
+  }
+
+  /**
+   * A rebuild killed between its switch and the end of the retirement (here: while it waits for the
+   * old generation's group to empty) leaves that generation RETIRING with its schema; the next
+   * rebuild finishes retiring it before it builds.
+   */
+  @Test
+  void theNextRebuildFinishesARetirementThatAKilledRebuildLeft(@TempDir Path work) throws Exception {
+    Process killed;
+    Path out = work.resolve("out.txt");
+    try (var oldApplication = Groups.consumer("projector")) {
+      oldApplication.subscribe(List.of(topic));
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        oldApplication.poll(Duration.ofMillis(100));
+        return !oldApplication.assignment().isEmpty();
+      });
+      killed = childCli(out, "rebuild", "--topic", topic, "--switch-timeout", "PT60S", "--bootstrap-servers",
+          TestInfrastructure.kafkaBootstrapServers(), "--database-url", database.jdbcUrl(), "--database-user",
+          database.user(), "--database-password", database.password());
+      Generation second = building();
+      project(second.schema(), 0);
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        oldApplication.poll(Duration.ofMillis(100));
+        return Files.readString(out).contains("switched: readers now see generation 2");
+      });
+      killed.destroyForcibly().waitFor();
+    }
+    assertThat(generations.all()).as(Files.readString(out)).extracting(Generation::state)
+        .containsExactly(Generation.State.RETIRING, Generation.State.LIVE);
+    assertThat(rows("SELECT count(*) FROM pg_namespace WHERE nspname = 'tally_read_g1'")).as("orphaned")
+        .containsExactly("1");
+
+    CompletableFuture<Cli.Result> rebuild = CompletableFuture.supplyAsync(() -> rebuild());
+    Generation third = building();
+    project(third.schema(), 0);
+    Cli.Result result = rebuild.get();
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out()).contains("generation 1 was left RETIRING by an interrupted rebuild",
+        "retired generation 1: schema tally_read_g1 dropped", "retired generation 2: schema tally_read_g2 dropped");
+    assertThat(generations.all()).extracting(Generation::state)
+        .containsExactly(Generation.State.RETIRED, Generation.State.RETIRED, Generation.State.LIVE);
+    assertThat(rows("SELECT count(*) FROM pg_namespace WHERE nspname IN ('tally_read_g1', 'tally_read_g2')"))
+        .containsExactly("0");
+    assertThat(rows("SELECT balance FROM tally_read.accounts")).containsExactly("70");
+  }
+
+  @Test
+  void abandonFinishesARetirementLeftUnfinished() throws Exception {
+    Generation next = generations.startBuilding();
+    project(next.schema(), 0);
+    generations.switchTo(next, topic, Duration.ofSeconds(10));
+
+    Cli.Result result = rebuild("--abandon");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out()).contains("retired generation 1: schema tally_read_g1 dropped");
+    assertThat(generations.all()).extracting(Generation::state)
+        .containsExactly(Generation.State.RETIRED, Generation.State.LIVE);
+  }
+
+  /** {@code tally ARGS} in a JVM of its own (this test's classpath), its stdout and stderr into {@code out}. */
+  private static Process childCli(Path out, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+        System.getProperty("java.class.path"), TallyCli.class.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
   }
 
   @Test

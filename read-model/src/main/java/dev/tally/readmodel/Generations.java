@@ -48,6 +48,8 @@ public final class Generations {
     ReadModelSchemas.migrateControl(dataSource, readerRole);
     return inTransaction(connection -> {
       lock(connection);
+      // Readers read the serving views only, not the control table its first migration granted them.
+      ReadModelSchemas.readThroughViewsOnly(connection, ReadModelSchemas.CONTROL, readerRole);
       Optional<Generation> live = live(connection);
       if (live.isPresent()) {
         return live.get();
@@ -198,8 +200,9 @@ public final class Generations {
 
   private Generation create(Connection connection, int number, String applicationId, Generation.State state)
       throws SQLException {
-    Generation generation = new Generation(number, "tally_read_g" + number, applicationId, state);
+    Generation generation = new Generation(number, schemaOf(number), applicationId, state);
     ReadModelSchemas.migrate(dataSource, generation.schema(), readerRole);
+    ReadModelSchemas.readThroughViewsOnly(connection, generation.schema(), readerRole);
     try (PreparedStatement insert = connection.prepareStatement(
         "INSERT INTO tally_control.generations (generation, schema_name, application_id, state, switched_at)"
             + " VALUES (?, ?, ?, ?, CASE WHEN ? = 'LIVE' THEN now() END)")) {
@@ -280,11 +283,28 @@ public final class Generations {
     List<Generation> found = new ArrayList<>();
     try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
       while (rows.next()) {
-        found.add(new Generation(rows.getInt(1), rows.getString(2), rows.getString(3),
+        found.add(new Generation(rows.getInt(1), checkedSchema(rows.getInt(1), rows.getString(2)), rows.getString(3),
             Generation.State.valueOf(rows.getString(4))));
       }
     }
     return found;
+  }
+
+  /**
+   * The schema a row names, once it is the one {@link #create} names for its number: these names
+   * go into SQL text (views, locks, DROP SCHEMA), and a row is data anyone with write access to
+   * the control table could have changed.
+   */
+  private static String checkedSchema(int generation, String schema) {
+    if (!schemaOf(generation).equals(schema)) {
+      throw new IllegalStateException("tally_control.generations: generation " + generation + " names schema "
+          + schema + ", not " + schemaOf(generation) + "; refusing to use it");
+    }
+    return schema;
+  }
+
+  private static String schemaOf(int generation) {
+    return "tally_read_g" + generation;
   }
 
   private <T> T inTransaction(Work<T> work) {

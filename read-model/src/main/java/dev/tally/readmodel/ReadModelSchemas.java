@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,21 @@ public final class ReadModelSchemas {
         .placeholders(Map.of("reader_role", requireIdentifier(readerRole, "reader role")))
         .load()
         .migrate();
+  }
+
+  /**
+   * Takes from {@code readerRole} what the migrations granted it in {@code schema}: a generation is
+   * read through the serving views, which read its tables with their owner's rights, and the control
+   * schema is not for readers. (A point-in-time copy keeps the grants: a query API serves it by name.)
+   */
+  static void readThroughViewsOnly(Connection connection, String schema, String readerRole) throws SQLException {
+    String s = requireIdentifier(schema, "schema");
+    String r = requireIdentifier(readerRole, "reader role");
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA " + s + " REVOKE ALL ON TABLES FROM " + r);
+      statement.execute("REVOKE ALL ON ALL TABLES IN SCHEMA " + s + " FROM " + r);
+      statement.execute("REVOKE ALL ON SCHEMA " + s + " FROM " + r);
+    }
   }
 
   /** Creates (or brings up to date) the control schema and the serving schema. */

@@ -19,6 +19,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Generations of the read model on a real PostgreSQL: bootstrap, build, switch, fail, retire. */
 class GenerationsTest {
@@ -110,6 +112,44 @@ class GenerationsTest {
     assertThatThrownBy(() -> generations.retire(generations.live().orElseThrow()))
         .as("the live generation is never dropped").isInstanceOf(IllegalStateException.class);
     assertThat(readerSees(account)).isEqualTo(5);
+  }
+
+  /** A row of tally_control is data: its schema name goes into SQL only once it is the one the row's number names. */
+  @ParameterizedTest
+  @ValueSource(strings = {"tally_control", "tally_read", "tally_read_g2; DROP SCHEMA tally_read CASCADE; --",
+      "tally_read_g3"})
+  void aForgedSchemaNameIsRefusedBeforeItReachesSql(String forged) throws Exception {
+    generations.bootstrap("projector");
+    UUID account = account("tally_read_g1", 9);
+    Generation next = generations.startBuilding();
+    update("UPDATE tally_control.generations SET schema_name = '" + forged.replace("'", "''") + "' WHERE generation = 2");
+
+    assertThatThrownBy(generations::all).hasMessageContaining("generation 2 names schema").hasMessageContaining("tally_read_g2");
+    assertThatThrownBy(() -> generations.fail(next, "forged")).hasMessageContaining("generation 2 names schema");
+    assertThatThrownBy(() -> generations.switchTo(next, TOPIC, Duration.ofMillis(100)))
+        .hasMessageContaining("generation 2 names schema");
+
+    assertThat(schemaExists("tally_control")).isTrue();
+    assertThat(schemaExists("tally_read_g1")).isTrue();
+    assertThat(readerSees(account)).as("the serving views are untouched").isEqualTo(9);
+  }
+
+  /** The query API's role reads the serving views; a generation's own tables and the control table are not for it. */
+  @Test
+  void theReaderReadsTheServingViewsAndNothingElse() throws Exception {
+    generations.bootstrap("projector");
+    UUID account = account("tally_read_g1", 3);
+    generations.startBuilding();
+
+    assertThat(readerSees(account)).isEqualTo(3);
+    for (String relation : List.of("tally_read_g1.accounts", "tally_read_g2.accounts", "tally_read_g1.projection_checkpoints",
+        "tally_control.generations")) {
+      try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), READER, READER);
+           Statement statement = connection.createStatement()) {
+        assertThatThrownBy(() -> statement.executeQuery("SELECT count(*) FROM " + relation)).as(relation)
+            .isInstanceOf(SQLException.class).hasMessageContaining("permission denied");
+      }
+    }
   }
 
   @Test

@@ -59,7 +59,7 @@ public final class AvroCodec {
    * Decodes bytes written with any recorded schema version.
    *
    * @throws UndecodableRecordException if the bytes are not single-object encoded, name an
-   *     unknown schema, or do not match the schema they name
+   *     unknown schema ({@link UnknownSchemaException}), or do not match the schema they name
    */
   public SpecificRecord decode(byte[] bytes) {
     Schema writer = writerSchema(bytes);
@@ -79,7 +79,7 @@ public final class AvroCodec {
     long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     Schema writer = catalog.findByFingerprint(fingerprint);
     if (writer == null) {
-      throw new UndecodableRecordException("unknown schema fingerprint " + Long.toHexString(fingerprint));
+      throw new UnknownSchemaException("unknown schema fingerprint " + Long.toHexString(fingerprint));
     }
     return writer;
   }
@@ -93,13 +93,23 @@ public final class AvroCodec {
   }
 
   /** Thrown for bytes that cannot be turned into a record: poison for any consumer. */
-  public static final class UndecodableRecordException extends RuntimeException {
+  public static class UndecodableRecordException extends RuntimeException {
     public UndecodableRecordException(String message) {
       super(message);
     }
 
     public UndecodableRecordException(String message, Throwable cause) {
       super(message, cause);
+    }
+  }
+
+  /**
+   * Thrown for a well-formed record whose schema this build does not know: written by a newer
+   * writer than this reader. Not poison: the reader is too old, and a newer one reads it.
+   */
+  public static final class UnknownSchemaException extends UndecodableRecordException {
+    public UnknownSchemaException(String message) {
+      super(message);
     }
   }
 

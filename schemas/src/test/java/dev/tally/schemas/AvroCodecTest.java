@@ -64,12 +64,15 @@ class AvroCodecTest {
   }
 
   @Test
-  void refusesAnUnknownFingerprint() {
+  void refusesAnUnknownFingerprintAsWrittenByANewerWriter() {
     byte[] bytes = codec.encode(deposited());
     bytes[5] ^= 0x5A;
     assertThatThrownBy(() -> codec.decode(bytes))
-        .isInstanceOf(AvroCodec.UndecodableRecordException.class)
+        .isInstanceOf(AvroCodec.UnknownSchemaException.class)
         .hasMessageContaining("unknown schema fingerprint");
+    assertThatThrownBy(() -> codec.decode("{\"amount\": 1}".getBytes()))
+        .as("bytes that are no record are not")
+        .isNotInstanceOf(AvroCodec.UnknownSchemaException.class);
   }
 
   @Test

@@ -67,4 +67,25 @@ class CompatibilityGateTest {
     assertThat(CompatibilityGate.violations(List.of(V1, v2)))
         .singleElement().asString().contains("wire type name changed");
   }
+
+  @Test
+  void theCurrentSchemaMustBeTheLatestRecordedVersion() {
+    Schema v2 = schema("""
+        {"name": "amount", "type": "long"}, {"name": "note", "type": "string", "default": ""}""");
+    assertThat(CompatibilityGate.unrecorded(V1, List.of(V1))).isEmpty();
+    assertThat(CompatibilityGate.unrecorded(v2, List.of(V1))).get().asString()
+        .contains("t.Sample changed: record it as history/t.Sample/v2.avsc");
+    assertThat(CompatibilityGate.unrecorded(V1, List.of())).get().asString().contains("t.Sample has no history");
+  }
+
+  /** The wire type is in the record header, not in the fingerprint: an edit must not slip past the gate. */
+  @Test
+  void aCurrentSchemaThatRenamesItsWireTypeIsNotTheRecordedOne() {
+    Schema renamed = new Schema.Parser().parse("""
+        {"type": "record", "name": "Sample", "namespace": "t", "tally.type": "renamed",
+         "fields": [{"name": "amount", "type": "long"}]}
+        """);
+    assertThat(CompatibilityGate.unrecorded(renamed, List.of(V1))).get().asString()
+        .contains("wire type", "sample", "renamed");
+  }
 }

