@@ -114,7 +114,7 @@ public final class Bench {
       return;
     }
     Settings settings = options.quick() ? Settings.quick() : Settings.full();
-    Stack stack = new Stack(options.root(), options.home(), Stack.Ports.fromEnvironment());
+    Stack stack = new Stack(options.root(), options.home(), Stack.Ports.fromEnvironment(), "bench-logs");
     new Bench(settings, stack, options).run();
   }
 
@@ -400,7 +400,7 @@ public final class Bench {
     List<String> command = new ArrayList<>(List.of("git"));
     command.addAll(List.of(args));
     Proc.Result result = Proc.run(command, options.root(), Map.of(), Duration.ofSeconds(30),
-        stack.home.resolve("bench-logs/git.log"));
+        stack.logs.resolve("git.log"));
     return result.ok() ? result.output().strip() : "unknown";
   }
 }

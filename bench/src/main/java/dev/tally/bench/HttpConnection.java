@@ -7,20 +7,23 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 
 /**
  * One keep-alive HTTP/1.1 connection over a blocking socket: just enough client for the load
  * generator (status line, Content-Length or chunked bodies, {@code Connection: close}), so that a
- * request costs the client a write and a read and nothing else.
+ * request costs the client a write and a read and nothing else. {@code ./tally chaos} drives its
+ * load with it too.
  */
-final class HttpConnection implements AutoCloseable {
+public final class HttpConnection implements AutoCloseable {
 
   private static final int CONNECT_TIMEOUT_MS = 5_000;
-  private static final int READ_TIMEOUT_MS = 30_000;
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
   private final String host;
   private final int port;
+  private final int readTimeoutMs;
   private final byte[] buffer = new byte[16 * 1024];
   private int position;
   private int limit;
@@ -28,13 +31,19 @@ final class HttpConnection implements AutoCloseable {
   private OutputStream out;
   private InputStream in;
 
-  HttpConnection(String host, int port) {
+  public HttpConnection(String host, int port) {
+    this(host, port, READ_TIMEOUT);
+  }
+
+  /** A connection whose requests fail (and close it) when an answer takes longer than {@code readTimeout}. */
+  public HttpConnection(String host, int port, Duration readTimeout) {
     this.host = host;
     this.port = port;
+    this.readTimeoutMs = Math.toIntExact(readTimeout.toMillis());
   }
 
   /** The bytes of one request; {@code body} may be null. */
-  static byte[] request(String method, String path, String host, int port, Map<String, String> headers, String body) {
+  public static byte[] request(String method, String path, String host, int port, Map<String, String> headers, String body) {
     StringBuilder text = new StringBuilder(256).append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
         .append("Host: ").append(host).append(':').append(port).append("\r\n");
     headers.forEach((name, value) -> text.append(name).append(": ").append(value).append("\r\n"));
@@ -54,7 +63,7 @@ final class HttpConnection implements AutoCloseable {
   }
 
   /** Sends a request and reads its whole response; on any I/O failure the connection is closed and reopened next time. */
-  Response exchange(byte[] request) throws IOException {
+  public Response exchange(byte[] request) throws IOException {
     if (socket == null) {
       connect();
     }
@@ -71,7 +80,7 @@ final class HttpConnection implements AutoCloseable {
   private void connect() throws IOException {
     Socket opened = new Socket();
     opened.setTcpNoDelay(true);
-    opened.setSoTimeout(READ_TIMEOUT_MS);
+    opened.setSoTimeout(readTimeoutMs);
     opened.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
     socket = opened;
     out = opened.getOutputStream();
@@ -206,6 +215,6 @@ final class HttpConnection implements AutoCloseable {
   }
 
   /** A status and a body. */
-  record Response(int status, String body) {
+  public record Response(int status, String body) {
   }
 }

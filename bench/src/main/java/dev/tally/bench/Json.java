@@ -9,7 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The little JSON the benchmark needs: one field out of a small flat answer, and the results document out. */
-final class Json {
+public final class Json {
 
   private static final Map<String, Pattern> FIELDS = new ConcurrentHashMap<>();
 
@@ -17,7 +17,7 @@ final class Json {
   }
 
   /** The text of a top-level string, number or boolean field of a flat JSON object, or null if absent. */
-  static String field(String json, String name) {
+  public static String field(String json, String name) {
     Matcher matcher = FIELDS.computeIfAbsent(name, key -> Pattern.compile("\"" + Pattern.quote(key)
         + "\"\\s*:\\s*(?:\"((?:[^\"\\\\]|\\\\.)*)\"|(-?[0-9][0-9.eE+-]*|true|false))")).matcher(json);
     if (!matcher.find()) {

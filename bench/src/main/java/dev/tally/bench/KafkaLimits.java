@@ -106,6 +106,6 @@ final class KafkaLimits {
         "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", libDir.toAbsolutePath() + "/*",
         "org.apache.kafka.tools." + tool));
     command.addAll(args);
-    return Proc.run(command, stack.root, Map.of(), Duration.ofMinutes(5), stack.home.resolve("bench-logs/" + tool + ".log"));
+    return Proc.run(command, stack.root, Map.of(), Duration.ofMinutes(5), stack.logs.resolve(tool + ".log"));
   }
 }

@@ -12,20 +12,20 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a child process to its end (or a time limit), its output captured to a file and kept for the report. */
-final class Proc {
+public final class Proc {
 
   private Proc() {
   }
 
   /** How a child process ended: exit code (-1 if it was stopped at the time limit), all its output, seconds taken. */
-  record Result(int exit, String output, double seconds) {
+  public record Result(int exit, String output, double seconds) {
 
-    boolean ok() {
+    public boolean ok() {
       return exit == 0;
     }
 
     /** The last non-blank lines of the output, for an error message. */
-    String tail(int lines) {
+    public String tail(int lines) {
       List<String> all = output.lines().filter(line -> !line.isBlank()).toList();
       return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }

@@ -33,7 +33,7 @@ final class Profiler {
 
   static Profiler start(Stack stack, String component) {
     long pid = stack.pid(component).orElseThrow(() -> new IllegalStateException("no pid for " + component));
-    Path file = stack.home.resolve("bench-logs/" + component + ".jfr").toAbsolutePath();
+    Path file = stack.logs.resolve(component + ".jfr").toAbsolutePath();
     Proc.Result started = jcmd(stack, pid, "JFR.start", "name=bench", "settings=profile");
     if (!started.ok()) {
       throw new IllegalStateException("jcmd JFR.start failed: " + started.tail(3));
@@ -91,6 +91,6 @@ final class Profiler {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
         Long.toString(pid)));
     command.addAll(List.of(args));
-    return Proc.run(command, stack.root, Map.of(), Duration.ofMinutes(1), stack.home.resolve("bench-logs/jcmd.log"));
+    return Proc.run(command, stack.root, Map.of(), Duration.ofMinutes(1), stack.logs.resolve("jcmd.log"));
   }
 }

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListStreamsGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
@@ -44,6 +45,9 @@ public final class Kafka implements AutoCloseable {
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
   private static final int REQUEST_TIMEOUT_MS = 5_000;
   private static final int API_TIMEOUT_MS = 10_000;
+  private static final Duration READ_POLL = Duration.ofMillis(200);
+  /** How long {@link #readFromStart} waits for the next record before it gives up. */
+  private static final Duration READ_STALL = Duration.ofSeconds(30);
 
   private final String bootstrapServers;
   private final Admin admin;
@@ -111,6 +115,32 @@ public final class Kafka implements AutoCloseable {
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
     config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20));
     return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /**
+   * Hands every record of {@code partition}, from its start up to (excluding) {@code end}, to
+   * {@code each}, in order; fails if no record comes for {@link #READ_STALL}.
+   */
+  public static void readFromStart(KafkaConsumer<String, byte[]> reader, TopicPartition partition, long end,
+      java.util.function.Consumer<ConsumerRecord<String, byte[]>> each) {
+    reader.assign(List.of(partition));
+    reader.seekToBeginning(List.of(partition));
+    long lastProgress = System.nanoTime();
+    while (reader.position(partition) < end) {
+      List<ConsumerRecord<String, byte[]>> records = reader.poll(READ_POLL).records(partition);
+      if (!records.isEmpty()) {
+        lastProgress = System.nanoTime();
+      } else if (System.nanoTime() - lastProgress > READ_STALL.toNanos()) {
+        throw new CliException("reading " + partition + " stalled at offset " + reader.position(partition)
+            + " before " + end + ": is the broker reachable?");
+      }
+      for (ConsumerRecord<String, byte[]> record : records) {
+        if (record.offset() >= end) {
+          return;
+        }
+        each.accept(record);
+      }
+    }
   }
 
   /** Waits for an Admin result; any failure becomes a one-line {@link CliException}. */

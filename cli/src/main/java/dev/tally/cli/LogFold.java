@@ -6,7 +6,6 @@ import dev.tally.schemas.event.AccountOpened;
 import dev.tally.schemas.event.EventMetadata;
 import dev.tally.schemas.event.MoneyDeposited;
 import dev.tally.schemas.event.MoneyWithdrawn;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -33,9 +32,6 @@ import org.apache.kafka.common.TopicPartition;
  * and what {@code as-of} materialises.
  */
 final class LogFold {
-
-  private static final Duration POLL = Duration.ofMillis(200);
-  private static final Duration STALL = Duration.ofSeconds(30);
 
   /** An account as the read model's {@code accounts} row holds it (times in epoch microseconds). */
   static final class Account {
@@ -143,26 +139,11 @@ final class LogFold {
   }
 
   private void read(KafkaConsumer<String, byte[]> reader, TopicPartition partition, long end) {
-    reader.assign(List.of(partition));
-    reader.seekToBeginning(List.of(partition));
-    long lastProgress = System.nanoTime();
-    while (reader.position(partition) < end) {
-      List<ConsumerRecord<String, byte[]>> records = reader.poll(POLL).records(partition);
-      if (!records.isEmpty()) {
-        lastProgress = System.nanoTime();
-      } else if (System.nanoTime() - lastProgress > STALL.toNanos()) {
-        throw new CliException("reading " + partition + " stalled at offset " + reader.position(partition)
-            + " before " + end + ": is the broker reachable?");
-      }
-      for (ConsumerRecord<String, byte[]> record : records) {
-        if (record.offset() >= end) {
-          return;
-        }
-        apply(record);
-        recordCount++;
-        positions.put(partition.partition(), new Position(record.offset(), record.timestamp()));
-      }
-    }
+    Kafka.readFromStart(reader, partition, end, record -> {
+      apply(record);
+      recordCount++;
+      positions.put(partition.partition(), new Position(record.offset(), record.timestamp()));
+    });
   }
 
   private void apply(ConsumerRecord<String, byte[]> record) {

@@ -2,24 +2,13 @@ package dev.tally.cli;
 
 import dev.tally.readmodel.Generation;
 import dev.tally.readmodel.Generations;
-import dev.tally.readmodel.ReadModelSchemas;
 import dev.tally.schemas.Topics;
 import java.io.PrintWriter;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -37,8 +26,8 @@ import picocli.CommandLine.Spec;
  *   <li>creates generation n+1: an empty schema, and a new Kafka Streams application id, which the
  *       running projectors pick up and fill from the start of the log;
  *   <li>prints progress (events/s, ETA) until it has caught up with the live generation;
- *   <li>verifies it: row counts and checksums of a snapshot against {@link LogFold}, a fold of the
- *       log computed here, up to the snapshot's own checkpoints;
+ *   <li>verifies it ({@link ModelVerification}): row counts and checksums of a snapshot against
+ *       {@link LogFold}, a fold of the log computed here, up to the snapshot's own checkpoints;
  *   <li>switches readers to it in one transaction ({@link Generations#switchTo});
  *   <li>retires the old generation: waits for its application to stop, drops its schema, deletes its
  *       consumer group.
@@ -68,8 +57,6 @@ final class RebuildCommand implements Callable<Integer> {
   static final int VERIFICATION_FAILED = 3;
   /** How often catching up is checked (progress is printed every --progress-interval). */
   private static final Duration CHECK = Duration.ofMillis(200);
-  /** The log is folded by this many threads, each reading its share of the partitions. */
-  private static final int FOLD_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
   /** The account projection's name: the key of its checkpoints. */
   static final String PROJECTION = "accounts";
 
@@ -126,19 +113,18 @@ final class RebuildCommand implements Callable<Integer> {
       out.printf("generation %d: building schema %s from the start of %s as application %s (generation %d stays live)%n",
           next.number(), next.schema(), topic, next.applicationId(), live.number());
       out.flush();
-      ModelDigest verified;
+      ModelVerification.Result verified;
       try {
         long events = awaitCatchUp(kafka, generations, live, next, partitions, interval, stall, out);
         out.printf("generation %d: caught up: %,d events in %.1f s%n", next.number(), events, seconds(started));
         out.flush();
         long verifying = System.nanoTime();
-        Verification verification = verify(kafka, db, next, partitions);
-        if (!verification.passed()) {
-          verification.report(spec.commandLine().getErr(), next);
+        verified = ModelVerification.verify(kafka, db, next.schema(), PROJECTION, topic);
+        if (!verified.passed()) {
+          report(spec.commandLine().getErr(), next, verified);
           discard(kafka, generations, next, "verification failed");
           return VERIFICATION_FAILED;
         }
-        verified = verification.model();
         out.printf("generation %d: verified against the log in %.1f s: %,d accounts, %,d transactions%n",
             next.number(), seconds(verifying), verified.accounts(), verified.lines());
         generations.switchTo(next, topic, switchWait);
@@ -226,81 +212,11 @@ final class RebuildCommand implements Callable<Integer> {
         percent, rate, eta);
   }
 
-  /**
-   * Compares a snapshot of the new generation with a fold of the log up to that snapshot's
-   * checkpoints: the generation goes on moving meanwhile, the comparison does not.
-   */
-  private Verification verify(Kafka kafka, DataSource db, Generation next, List<TopicPartition> partitions) {
-    ModelDigest model;
-    Map<String, String> rows;
-    CompletableFuture<LogFold.Result> folding;
-    List<ModelDigest.Builder> lineDigests = Collections.synchronizedList(new ArrayList<>());
-    // A thread of our own, not the common pool: it must see the classes of this (Spring Boot) jar.
-    try (ExecutorService folder = Executors.newSingleThreadExecutor();
-         Connection connection = db.getConnection()) {
-      connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-      connection.setReadOnly(true);
-      connection.setAutoCommit(false);
-      Map<Integer, Long> checkpoints = ReadModelSchemas.appliedOffsets(connection, next.schema(), PROJECTION, topic);
-      Map<TopicPartition, Long> ends = new TreeMap<>(Kafka.PARTITION_ORDER);
-      for (TopicPartition partition : partitions) {
-        ends.put(partition, checkpoints.getOrDefault(partition.partition(), -1L) + 1);
-      }
-      // The log is folded while PostgreSQL sums the same snapshot.
-      folding = CompletableFuture.supplyAsync(() -> LogFold.foldInParallel(kafka, ends, FOLD_THREADS, () -> {
-        ModelDigest.Builder digest = new ModelDigest.Builder();
-        lineDigests.add(digest);
-        return digest::line;
-      }), folder);
-      model = ModelDigest.of(connection, next.schema());
-      rows = ModelDigest.accountRows(connection, next.schema());
-      connection.commit();
-    } catch (SQLException e) {
-      throw new CliException("cannot read generation " + next.number() + ": " + TallyCli.describe(e), e);
-    }
-    LogFold.Result fold;
-    try {
-      fold = folding.join();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof RuntimeException cause ? cause : e;
-    }
-    ModelDigest.Builder fromLog = new ModelDigest.Builder();
-    lineDigests.forEach(fromLog::add);
-    fold.accounts().values().forEach(fromLog::account);
-    List<String> differing = new ArrayList<>();
-    Map<String, String> expected = new HashMap<>();
-    fold.accounts().values().stream().filter(a -> a.status != null)
-        .forEach(a -> expected.put(a.accountId, ModelDigest.text(a)));
-    for (Map.Entry<String, String> account : expected.entrySet()) {
-      if (!account.getValue().equals(rows.get(account.getKey()))) {
-        differing.add(account.getKey());
-      }
-    }
-    rows.keySet().stream().filter(id -> !expected.containsKey(id)).forEach(differing::add);
-    return new Verification(model, fromLog.build(), differing.stream().sorted().toList(), fold.unfoldable());
-  }
-
-  /** The outcome of a verification: the model's digest, the log's, and what differs. */
-  record Verification(ModelDigest model, ModelDigest log, List<String> differingAccounts,
-      List<LogFold.Unfoldable> unfoldable) {
-
-    boolean passed() {
-      return model.equals(log) && differingAccounts.isEmpty() && unfoldable.isEmpty();
-    }
-
-    void report(PrintWriter err, Generation next) {
-      err.printf("tally rebuild: generation %d does not match the log; nothing was switched, the generation is dropped%n",
-          next.number());
-      err.printf("  accounts:     model %,d rows (checksum %s), log %,d (checksum %s)%n", model.accounts(),
-          model.accountsChecksum().toString(16), log.accounts(), log.accountsChecksum().toString(16));
-      err.printf("  transactions: model %,d rows (checksum %s), log %,d (checksum %s)%n", model.lines(),
-          model.linesChecksum().toString(16), log.lines(), log.linesChecksum().toString(16));
-      differingAccounts.stream().limit(10).forEach(id -> err.println("  account differs: " + id));
-      if (differingAccounts.size() > 10) {
-        err.printf("  ... and %,d more accounts%n", differingAccounts.size() - 10);
-      }
-      Formats.unfoldable(unfoldable, err);
-    }
+  private static void report(PrintWriter err, Generation next, ModelVerification.Result verification) {
+    err.printf("tally rebuild: generation %d does not match the log; nothing was switched, the generation is dropped%n",
+        next.number());
+    verification.details().forEach(line -> err.println("  " + line));
+    err.flush();
   }
 
   /** Marks a generation that will never be switched to FAILED, drops it and deletes its group. */

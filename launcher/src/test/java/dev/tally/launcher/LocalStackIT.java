@@ -2,6 +2,7 @@ package dev.tally.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.testing.Await;
 import dev.tally.testing.Http;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +42,7 @@ class LocalStackIT {
   }
 
   @Test
-  void upStartsEveryServiceHealthyDownStopsThemAllAndASecondUpFindsTheData() throws Exception {
+  void upStartsEveryServiceHealthyStartsOnlyWhatIsMissingDownStopsThemAllAndASecondUpFindsTheData() throws Exception {
     stack.onFreePorts(2);
 
     Stack.Result up = tally("up");
@@ -61,12 +63,15 @@ class LocalStackIT {
       s.execute("CREATE TABLE kept (value int); INSERT INTO kept VALUES (42)");
     }
 
-    Stack.Result again = tally("up");
-    assertThat(again.exitCode()).isNotZero();
-    assertThat(again.output()).contains("already running");
-
     List<ProcessHandle> processes = stack.processes();
     assertThat(processes).hasSize(5);
+    Stack.Result again = tally("up");
+    assertThat(again.exitCode()).as(again.output()).isZero();
+    assertThat(again.output()).contains("query-api is already running", "nothing to start", "Tally is up.");
+    assertThat(stack.processes()).as("nothing restarted").containsExactlyInAnyOrderElementsOf(processes);
+
+    processes = upBringsBackAKilledServiceAlone(processes);
+    processes = upBringsBackAKilledPostgresServerAlone(processes, account);
     Stack.Result down = tally("down");
     assertThat(down.exitCode()).as(down.output()).isZero();
     assertThat(processes).noneMatch(ProcessHandle::isAlive);
@@ -103,6 +108,50 @@ class LocalStackIT {
 
     assertThat(tally("reset").exitCode()).isZero();
     assertThat(home.resolve("data")).doesNotExist();
+  }
+
+  /** A query API killed hard: ./tally up starts it alone, and it serves reads again. */
+  private List<ProcessHandle> upBringsBackAKilledServiceAlone(List<ProcessHandle> before) throws Exception {
+    ProcessHandle queryApi = stack.process("query-api");
+    queryApi.destroyForcibly();
+    queryApi.onExit().get();
+
+    Stack.Result up = tally("up");
+
+    assertThat(up.exitCode()).as(up.output()).isZero();
+    assertThat(up.output()).contains("starting query-api", "postgres is already running", "command-api is already running");
+    List<ProcessHandle> after = stack.processes();
+    assertThat(after).hasSize(5).containsAll(before.stream().filter(process -> !process.equals(queryApi)).toList());
+    assertThat(Http.get(stack.url("QUERY") + "/actuator/health").body()).contains("\"status\":\"UP\"");
+    return after;
+  }
+
+  /**
+   * The PostgreSQL server killed hard (its launcher lives on): ./tally up stops the launcher, starts
+   * PostgreSQL alone on the same data, and the query API reads from it again.
+   */
+  private List<ProcessHandle> upBringsBackAKilledPostgresServerAlone(List<ProcessHandle> before, String account)
+      throws Exception {
+    ProcessHandle server = ProcessHandle.of(Long.parseLong(
+        Files.readAllLines(home.resolve("data/postgres/postmaster.pid")).getFirst().strip())).orElseThrow();
+    ProcessHandle launcher = stack.process("postgres");
+    server.destroyForcibly();
+    server.onExit().get();
+
+    Stack.Result up = tally("up");
+
+    assertThat(up.exitCode()).as(up.output()).isZero();
+    assertThat(up.output()).contains("starting postgres", "stopped postgres", "projector is already running");
+    assertThat(launcher.isAlive()).isFalse();
+    List<ProcessHandle> after = stack.processes();
+    assertThat(after).hasSize(5).containsAll(before.stream().filter(process -> !process.equals(launcher)).toList());
+    try (Connection db = stack.database(); Statement s = db.createStatement(); ResultSet rows = s.executeQuery("SELECT value FROM kept")) {
+      assertThat(rows.next()).isTrue();
+    }
+    // The query API's pooled connections died with the server: it reconnects on its own.
+    Await.until(Duration.ofSeconds(60), "the query API reads from the restarted PostgreSQL",
+        () -> Http.get(stack.url("QUERY") + "/accounts/" + account).statusCode() == 200);
+    return after;
   }
 
   /** A write, then a read with its token, sees the write at once: 200 times in a row, no sleeping. */

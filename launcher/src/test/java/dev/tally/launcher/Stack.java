@@ -36,6 +36,8 @@ final class Stack {
 
   Stack(Path home) {
     this.home = home;
+    // A bound against a start that hangs, not a measure: a busy machine starts the services slowly.
+    env.put("TALLY_START_WAIT", "300");
   }
 
   /** Every port on a free one, and this many partitions per topic. */
@@ -60,7 +62,7 @@ final class Stack {
         LocalPostgres.WRITER_ROLE, LocalPostgres.WRITER_ROLE);
   }
 
-  /** Runs {@code ./tally} with this stack's settings; waits for it (at most 3 minutes). */
+  /** Runs {@code ./tally} with this stack's settings; waits for it (at most 10 minutes). */
   Result tally(String... command) throws Exception {
     List<String> line = new ArrayList<>(List.of(ROOT.resolve("tally").toString()));
     line.addAll(List.of(command));
@@ -74,7 +76,7 @@ final class Stack {
     try (var in = process.getInputStream()) {
       output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    assertThat(process.waitFor(Duration.ofMinutes(3).toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(process.waitFor(Duration.ofMinutes(10).toSeconds(), TimeUnit.SECONDS)).isTrue();
     return new Result(process.exitValue(), output);
   }
 
@@ -91,6 +93,12 @@ final class Stack {
       }
     }
     return processes;
+  }
+
+  /** The process whose pid ./tally recorded for {@code component} (postgres, kafka, projector, command-api, query-api). */
+  ProcessHandle process(String component) throws IOException {
+    long pid = Long.parseLong(Files.readString(home.resolve("run/" + component + ".pid")).strip());
+    return ProcessHandle.of(pid).orElseThrow(() -> new AssertionError(component + " (pid " + pid + ") does not run"));
   }
 
   static HttpResponse<String> post(String url, String body) {
