@@ -100,6 +100,7 @@ public class StreamsRuntime extends AbstractHealthIndicator implements SmartLife
   @Override
   public synchronized void start() {
     if (supervisor == null) {
+      pause = FIRST_PAUSE;
       supervisor = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
           .name("streams-supervisor-" + properties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG)).daemon().factory());
       supervisor.execute(this::attempt);
@@ -128,6 +129,7 @@ public class StreamsRuntime extends AbstractHealthIndicator implements SmartLife
       KafkaStreams started = created;
       started.setStateListener((now, before) -> changed(started, now));
       started.setUncaughtExceptionHandler(this::failed);
+      hasRun = false;
       streams = started;
       reason = "starting: joining the group and restoring state";
       started.start();
@@ -171,7 +173,6 @@ public class StreamsRuntime extends AbstractHealthIndicator implements SmartLife
       return;
     }
     streams = null;
-    hasRun = false;
     restarts++;
     close(failed);
     schedule(this::attempt);
