@@ -1,5 +1,6 @@
 package dev.tally.cli;
 
+import dev.tally.schemas.Writers;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,8 +28,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tally rewind}: moves a stopped group's committed offsets. Dry run unless {@code --execute};
- * refuses while the group has live members; a Kafka Streams application is reset with Kafka's own
- * {@link StreamsResetter} (input offsets, internal topics). See docs/adr/0011-rewind-semantics.md.
+ * refuses while the group has live members, and always for a single writer's group ({@link Writers});
+ * a Kafka Streams application is reset with Kafka's own {@link StreamsResetter} (input offsets,
+ * internal topics). See docs/adr/0011-rewind-semantics.md.
  */
 @Command(
     name = "rewind",
@@ -39,7 +41,9 @@ import picocli.CommandLine.Spec;
         "Moves a stopped consumer group's (or Kafka Streams app's) committed offsets. Prints the "
             + "per-partition plan and changes nothing unless --execute is given. Refuses while the group "
             + "has live members. A Kafka Streams app is reset with Kafka's StreamsResetter (input offsets "
-            + "and internal topics); its instances must then delete their local state before restarting."})
+            + "and internal topics); its instances must then delete their local state before restarting. "
+            + "A single writer's group (an application id ending in -writer) is never rewound: its state is a "
+            + "source of truth."})
 final class RewindCommand implements Callable<Integer> {
 
   private static final DateTimeFormatter RESETTER_DATETIME =
@@ -111,6 +115,12 @@ final class RewindCommand implements Callable<Integer> {
     Instant at = timestampTarget(now);
     if (target.offset != null && target.offset < 0) {
       throw new CliException("--to-offset " + target.offset + " is negative");
+    }
+    if (Writers.isWriter(group)) {
+      throw new CliException("group " + group + " is a single writer's: its state (aggregate states, remembered"
+          + " answers to idempotency keys) is a source of truth that a rewind or reset would destroy, and rewinding it"
+          + " would decide old commands again; nothing changed. Its state is rebuilt from the event log with"
+          + " ./tally rebuild-writer-state");
     }
     try (Kafka kafka = kafkaOptions.connect()) {
       GroupListing listing = kafka.group(group).orElseThrow(() -> new CliException(

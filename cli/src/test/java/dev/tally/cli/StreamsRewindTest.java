@@ -52,6 +52,30 @@ class StreamsRewindTest {
     Await.until(Duration.ofSeconds(30), "the changelog topic is deleted", () -> !Groups.topics().contains(changelog));
   }
 
+  @Test
+  void aSingleWritersGroupIsNeverRewoundNotEvenInADryRun() throws Exception {
+    String input = TestInfrastructure.createTopics(2, "writer-commands").getFirst();
+    Groups.produce(input, 2, 5, System.currentTimeMillis() - 10_000);
+    String writer = TestInfrastructure.uniqueName("ledger") + "-writer";
+    String changelog = writer + "-account-state-changelog";
+    Groups.commit(writer, Groups.offsets(input, 5, 5));
+    try (var admin = Groups.admin()) {
+      admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(changelog, 2, (short) 1)))
+          .all().get(30, TimeUnit.SECONDS);
+    }
+
+    for (String[] args : java.util.List.of(new String[] {"--to-earliest"}, new String[] {"--to-earliest", "--execute"},
+        new String[] {"--to-latest", "--streams", "--execute"})) {
+      java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("rewind", "--group", writer));
+      command.addAll(java.util.List.of(args));
+      Cli.Result refused = Cli.run(command.toArray(String[]::new));
+      assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+      assertThat(refused.err()).contains(writer, "source of truth", "rebuild-writer-state", "nothing changed");
+    }
+    assertThat(Groups.committed(writer)).isEqualTo(Groups.offsets(input, 5, 5));
+    assertThat(Groups.topics()).contains(changelog);
+  }
+
   private void runUntilCaughtUpThenStop(String appId, String input) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.stream(input, Consumed.with(Serdes.String(), Serdes.ByteArray()))

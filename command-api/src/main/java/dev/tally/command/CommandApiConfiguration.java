@@ -5,12 +5,15 @@ import dev.tally.platform.TopicNames;
 import dev.tally.platform.gateway.CommandCircuit;
 import dev.tally.platform.gateway.CommandGateway;
 import dev.tally.platform.streams.StreamsRuntime;
+import dev.tally.platform.writer.SkippedCommands;
 import dev.tally.platform.writer.WriterSettings;
+import dev.tally.platform.writer.WriterStartCheck;
 import dev.tally.platform.writer.WriterTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -39,11 +42,18 @@ class CommandApiConfiguration {
   @Bean
   WriterSettings accountWriterSettings(TopicNames topics, CommandApiProperties properties) {
     return new WriterSettings(AccountBinding.AGGREGATE_TYPE, topics.accountCommands(), topics.accountEvents(),
-        topics.accountCommandResults(), properties.replyTimeout(), properties.idempotencyWindow());
+        topics.accountCommandResults(), properties.replyTimeout(), properties.decisionMargin(),
+        properties.idempotencyWindow());
   }
 
   @Bean
-  StreamsRuntime accountWriter(WriterSettings settings, KafkaProperties kafka, CommandApiProperties properties) {
+  SkippedCommands skippedAccountCommands(MeterRegistry meters) {
+    return new SkippedCommands(meters, AccountBinding.AGGREGATE_TYPE);
+  }
+
+  @Bean
+  StreamsRuntime accountWriter(WriterSettings settings, KafkaProperties kafka, CommandApiProperties properties,
+      SkippedCommands skipped) {
     Properties config = new Properties();
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, properties.applicationId());
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", kafka.getBootstrapServers()));
@@ -54,8 +64,9 @@ class CommandApiConfiguration {
     config.put(StreamsConfig.STATE_DIR_CONFIG, properties.stateDir());
     config.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     config.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
-    return new StreamsRuntime(WriterTopology.build(settings, new AccountBinding(), Clock.systemUTC()), config,
-        Duration.ofSeconds(30));
+    config.putAll(properties.streams());
+    return new StreamsRuntime(WriterTopology.build(settings, new AccountBinding(), Clock.systemUTC(), skipped), config,
+        Duration.ofSeconds(30), List.of(new WriterStartCheck(settings, properties.applicationId())), skipped::details);
   }
 
   @Bean

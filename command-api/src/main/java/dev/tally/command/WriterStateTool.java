@@ -4,6 +4,7 @@ import dev.tally.command.account.AccountBinding;
 import dev.tally.platform.writer.StateRebuild;
 import dev.tally.platform.writer.WriterSettings;
 import dev.tally.schemas.Topics;
+import dev.tally.schemas.Writers;
 import java.time.Duration;
 import java.util.Map;
 import ch.qos.logback.classic.Level;
@@ -13,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Rebuilds the account writer's state from the event log: {@code ./tally rebuild-writer-state
- * [--execute]}. A dry run by default; it refuses while a command API instance is running.
+ * [--execute]}. A dry run by default; it refuses while a command API instance is running, and
+ * whatever would delete state rather than repair it (see {@link StateRebuild}).
  *
  * <p>Exit codes: 0 the stored states equal the fold of the log (or were repaired), 3 a dry run
  * found differences, 1 refused or failed.
@@ -26,13 +28,13 @@ public final class WriterStateTool {
   public static void main(String[] args) {
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.ERROR);
     String bootstrap = option(args, "--bootstrap-servers", "127.0.0.1:9092");
-    String applicationId = option(args, "--application-id", "tally-account-writer");
+    String applicationId = option(args, "--application-id", Writers.ACCOUNT_WRITER);
     boolean execute = java.util.List.of(args).contains("--execute");
     WriterSettings settings = new WriterSettings(AccountBinding.AGGREGATE_TYPE,
         option(args, "--commands-topic", Topics.ACCOUNT_COMMANDS),
         option(args, "--events-topic", Topics.ACCOUNT_EVENTS),
         option(args, "--results-topic", Topics.ACCOUNT_COMMAND_RESULTS),
-        Duration.ZERO, Duration.ZERO);
+        Duration.ZERO, Duration.ZERO, Duration.ZERO);
     try {
       StateRebuild.Report report = new StateRebuild<>(new AccountBinding(), settings, applicationId,
           Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap,

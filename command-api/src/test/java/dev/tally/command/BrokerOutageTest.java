@@ -35,7 +35,8 @@ class BrokerOutageTest {
   @Test
   void whileTheBrokerIsFrozenTheCircuitOpensAndRefusesWithoutSendingThenTheServiceRecovers() throws Exception {
     try (StandaloneBroker broker = StandaloneBroker.start(Files.createDirectory(dir.resolve("broker")))) {
-      CommandApiTopics topics = new CommandApiTopics("commands", "results", "events", "writer", dir.resolve("state"));
+      CommandApiTopics topics = new CommandApiTopics("commands", "results", "events", "tally-account-writer",
+          dir.resolve("state"));
       broker.createTopics(2, topics.commands(), topics.results(), topics.events());
       // start() waits until the service is healthy: its writer runs, so the first command is answered.
       try (CommandApiInstance api = CommandApiInstance.start(topics, broker.bootstrapServers(), Map.of(
@@ -64,7 +65,8 @@ class BrokerOutageTest {
               "circuit open");
         });
         // Only max-in-flight requests waited; the rest were refused at once instead of piling up.
-        assertThat(answers).filteredOn(a -> a.body().contains("too many commands in flight")).hasSizeGreaterThanOrEqualTo(30);
+        assertThat(answers).filteredOn(a -> a.body().contains("too many commands in flight")).hasSizeGreaterThanOrEqualTo(30)
+            .allSatisfy(refused -> assertThat(refused.body()).contains("\"outcome\":\"not-executed\""));
 
         // The commands that waited in vain opened the circuit: from now on a command is refused
         // at once and never sent, with a Retry-After of the time the circuit stays open.

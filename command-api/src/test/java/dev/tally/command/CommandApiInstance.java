@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -24,6 +25,14 @@ final class CommandApiInstance implements AutoCloseable {
   }
 
   static CommandApiInstance start(CommandApiTopics topics, String bootstrapServers, Map<String, Object> extra) {
+    CommandApiInstance instance = launch(topics, bootstrapServers, extra);
+    instance.awaitHealthy();
+    instance.awaitAnswering();
+    return instance;
+  }
+
+  /** Starts an instance without waiting for its writer: for tests of a writer that refuses to start. */
+  static CommandApiInstance launch(CommandApiTopics topics, String bootstrapServers, Map<String, Object> extra) {
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", 0);
     properties.put("spring.kafka.bootstrap-servers", bootstrapServers);
@@ -36,10 +45,7 @@ final class CommandApiInstance implements AutoCloseable {
     properties.remove("instance");
     // As arguments, so that they win over application.yml.
     String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-    CommandApiInstance instance = new CommandApiInstance(new SpringApplicationBuilder(CommandApiApplication.class).run(args));
-    instance.awaitHealthy();
-    instance.awaitAnswering();
-    return instance;
+    return new CommandApiInstance(new SpringApplicationBuilder(CommandApiApplication.class).run(args));
   }
 
   /**
@@ -61,6 +67,20 @@ final class CommandApiInstance implements AutoCloseable {
     String nowhere = "/accounts/" + UUID.randomUUID() + "/deposits";
     Await.until(Duration.ofSeconds(90), "the command API at " + baseUrl + " answers a command",
         () -> post(nowhere, "{\"amount\": 1}").statusCode() == 404);
+  }
+
+  /**
+   * Opens an account, retrying with one Idempotency-Key until it is confirmed: on a loaded machine
+   * a commit can take longer than a short reply timeout.
+   */
+  String openAccount() {
+    String key = "open-" + UUID.randomUUID();
+    AtomicReference<HttpResponse<String>> opened = new AtomicReference<>();
+    Await.until(Duration.ofSeconds(120), "an account is opened", () -> {
+      opened.set(post("/accounts", "{\"owner\": \"alice\", \"currency\": \"EUR\"}", "Idempotency-Key", key));
+      return opened.get().statusCode() == 201;
+    });
+    return AccountCommandsTest.field(opened.get().body(), "accountId");
   }
 
   String baseUrl() {

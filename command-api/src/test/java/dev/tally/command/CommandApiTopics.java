@@ -1,5 +1,6 @@
 package dev.tally.command;
 
+import dev.tally.schemas.Writers;
 import dev.tally.testing.TestInfrastructure;
 import java.nio.file.Path;
 import java.util.List;
@@ -9,7 +10,7 @@ record CommandApiTopics(String commands, String results, String events, String a
 
   static CommandApiTopics create(int partitions, Path stateRoot) {
     List<String> names = TestInfrastructure.createTopics(partitions, "commands", "results", "events");
-    return new CommandApiTopics(names.get(0), names.get(1), names.get(2), TestInfrastructure.uniqueName("writer"),
+    return new CommandApiTopics(names.get(0), names.get(1), names.get(2), TestInfrastructure.uniqueName("account") + Writers.SUFFIX,
         stateRoot);
   }
 

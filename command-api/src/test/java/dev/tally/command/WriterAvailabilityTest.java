@@ -49,7 +49,8 @@ class WriterAvailabilityTest {
   }
 
   private static int activeTasks(CommandApiInstance instance) {
-    return instance.bean(StreamsRuntime.class).streams().metadataForLocalThreads().stream()
+    var streams = instance.bean(StreamsRuntime.class).streams();
+    return streams == null ? 0 : streams.metadataForLocalThreads().stream()
         .mapToInt(thread -> thread.activeTasks().size()).sum();
   }
 

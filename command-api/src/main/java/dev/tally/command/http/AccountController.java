@@ -15,6 +15,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.beans.PropertyEditorSupport;
 import java.net.URI;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -178,7 +179,8 @@ class AccountController {
       case REJECTED, CONFLICT -> Problems.refusal(result.getRejectionCode(), result.getRejectionDetail());
       case KEY_REUSED -> Problems.refusal("idempotency-key-reused",
           "this Idempotency-Key was already used with a different request");
-      case EXPIRED -> Problems.unavailable("the command reached the ledger after its deadline and was not executed");
+      case EXPIRED -> Problems.notExecuted("the command reached the ledger too close to its deadline and was not executed",
+          Duration.ofSeconds(1));
     };
   }
 

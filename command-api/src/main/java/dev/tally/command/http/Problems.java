@@ -51,15 +51,26 @@ class Problems extends ResponseEntityExceptionHandler {
     return ResponseEntity.status(statusOf(code)).body(problem(statusOf(code), code, detail));
   }
 
-  static ResponseEntity<Object> unavailable(String detail) {
-    return unavailable(detail, Duration.ofSeconds(1));
+  /** 503 for a command that was not executed: nothing was appended, nothing will be ({@code outcome: not-executed}). */
+  static ResponseEntity<Object> notExecuted(String why, Duration retryAfter) {
+    return unavailable(why + ": nothing was appended; retry later", "not-executed", retryAfter);
   }
 
-  static ResponseEntity<Object> unavailable(String detail, Duration retryAfter) {
+  /**
+   * 503 for a command whose outcome is unknown ({@code outcome: unknown}): it may still be
+   * appended, so only a retry with the same key is safe, and it returns the outcome (ADR 8).
+   */
+  static ResponseEntity<Object> unconfirmed(String why, Duration retryAfter) {
+    return unavailable(why + ": it may still be executed. Retry with the same Idempotency-Key to learn its outcome;"
+        + " a retry without one may execute it twice", "unknown", retryAfter);
+  }
+
+  private static ResponseEntity<Object> unavailable(String detail, String outcome, Duration retryAfter) {
+    ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", detail);
+    problem.setProperty("outcome", outcome);
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
         .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, (retryAfter.toMillis() + 999) / 1000)))
-        .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
-            detail + "; retrying with the same Idempotency-Key is safe"));
+        .body(problem);
   }
 
   static ProblemDetail problem(HttpStatusCode status, String code, String detail) {
@@ -108,7 +119,7 @@ class Problems extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(CommandGateway.Unavailable.class)
   ResponseEntity<Object> unavailable(CommandGateway.Unavailable e) {
-    return unavailable(e.getMessage(), e.retryAfter());
+    return e.mayBeAppended() ? unconfirmed(e.getMessage(), e.retryAfter()) : notExecuted(e.getMessage(), e.retryAfter());
   }
 
   @ExceptionHandler(Exception.class)

@@ -1,11 +1,14 @@
 package dev.tally.command.account;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tally.platform.writer.SkippedCommands;
 import dev.tally.platform.writer.WriterSettings;
 import dev.tally.platform.writer.WriterTopology;
 import dev.tally.schemas.AvroCodec;
 import dev.tally.schemas.ConsistencyToken;
+import dev.tally.schemas.command.CloseAccount;
 import dev.tally.schemas.command.CommandMetadata;
 import dev.tally.schemas.command.CommandResult;
 import dev.tally.schemas.command.DepositMoney;
@@ -15,6 +18,9 @@ import dev.tally.schemas.event.AccountOpened;
 import dev.tally.schemas.event.MoneyDeposited;
 import dev.tally.schemas.state.AccountSnapshot;
 import dev.tally.schemas.state.AccountStatus;
+import dev.tally.testing.AccountEvents;
+import dev.tally.testing.NewerSchema;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,9 +49,11 @@ class AccountWriterTopologyTest {
   private static final AvroCodec CODEC = AvroCodec.standard();
   private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
   private static final WriterSettings SETTINGS = new WriterSettings("account", "commands", "events", "results",
-      Duration.ofSeconds(5), Duration.ofHours(24));
+      Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofHours(24));
 
   private final MutableClock clock = new MutableClock(T0);
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final SkippedCommands skipped = new SkippedCommands(meters, "account");
   private TopologyTestDriver driver;
   private TestInputTopic<String, byte[]> commands;
   private TestOutputTopic<String, byte[]> events;
@@ -54,13 +62,17 @@ class AccountWriterTopologyTest {
 
   @BeforeEach
   void start() {
-    Properties config = new Properties();
-    config.put(StreamsConfig.APPLICATION_ID_CONFIG, "writer-test");
-    config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(WriterTopology.build(SETTINGS, new AccountBinding(), clock), config, T0);
+    driver = new TopologyTestDriver(WriterTopology.build(SETTINGS, new AccountBinding(), clock, skipped), config(), T0);
     commands = driver.createInputTopic("commands", new StringSerializer(), new ByteArraySerializer(), T0, Duration.ZERO);
     events = driver.createOutputTopic("events", new StringDeserializer(), new ByteArrayDeserializer());
     results = driver.createOutputTopic("results", new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static Properties config() {
+    Properties config = new Properties();
+    config.put(StreamsConfig.APPLICATION_ID_CONFIG, "writer-test");
+    config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    return config;
   }
 
   @AfterEach
@@ -141,6 +153,49 @@ class AccountWriterTopologyTest {
   }
 
   @Test
+  void aCommandWithLessThanTheDecisionMarginLeftIsNotExecuted() {
+    send(open(null, null));
+    CommandMetadata tooLate = metadata(null, null);
+    // 4.5 s of the 5 s deadline gone: fewer than the decision margin (1 s) left to commit and answer.
+    clock.advance(Duration.ofMillis(4_500));
+    send(new DepositMoney(tooLate, 100L, "late"));
+    CommandMetadata inTime = metadata(null, null);
+    clock.advance(Duration.ofSeconds(4));
+    send(new DepositMoney(inTime, 100L, "in time"));
+    List<CommandResult> answers = results.readValuesToList().stream().map(v -> (CommandResult) CODEC.decode(v)).toList();
+    assertThat(answers).extracting(CommandResult::getOutcome)
+        .containsExactly(Outcome.ACCEPTED, Outcome.EXPIRED, Outcome.ACCEPTED);
+    assertThat(events.readValuesToList()).hasSize(2);
+  }
+
+  @Test
+  void aKeyIsFoundByAnOwnerWhoseClockIsBehindTheOneThatStoredIt() {
+    send(open(null, null));
+    send(new DepositMoney(metadata(null, "skewed", "hash-a"), 100L, ""));
+    // The partition moves to an instance whose clock is a minute behind (more than the command TTL).
+    clock.advance(Duration.ofMinutes(-1));
+    send(new DepositMoney(metadata(null, "skewed", "hash-a"), 100L, ""));
+    List<CommandResult> answers = results.readValuesToList().stream().map(v -> (CommandResult) CODEC.decode(v)).toList();
+    assertThat(answers.get(2)).isEqualTo(answers.get(1));
+    assertThat(events.readRecordsToList()).hasSize(2);
+  }
+
+  @Test
+  void aKeyStoredWhileTheClockIsSteppedBackIsStillRemembered() {
+    send(open(null, "opened"));
+    // The clock is stepped back by two days, more than the whole idempotency window.
+    clock.advance(Duration.ofDays(-2));
+    send(new DepositMoney(metadata(null, "stepped-back", "hash-a"), 100L, ""));
+    send(new DepositMoney(metadata(null, "stepped-back", "hash-a"), 100L, ""));
+    clock.advance(Duration.ofDays(2));
+    send(new DepositMoney(metadata(null, "stepped-back", "hash-a"), 100L, ""));
+    List<CommandResult> answers = results.readValuesToList().stream().map(v -> (CommandResult) CODEC.decode(v)).toList();
+    assertThat(answers.get(2)).isEqualTo(answers.get(1));
+    assertThat(answers.get(3)).isEqualTo(answers.get(1));
+    assertThat(events.readRecordsToList()).hasSize(2);
+  }
+
+  @Test
   void theStateStoreHoldsTheFoldedSnapshot() {
     send(open(null, null));
     send(new DepositMoney(metadata(null, null), 250L, ""));
@@ -149,10 +204,67 @@ class AccountWriterTopologyTest {
   }
 
   @Test
-  void anUndecodableCommandIsSkippedAndTheNextOneIsDecided() {
+  void aCommandNobodyCanReadIsSkippedCountedAndShownAndTheNextOneIsDecided() {
     commands.pipeInput(account, "not avro".getBytes(StandardCharsets.UTF_8));
+    // Decodable, but no command: an event has no command envelope to answer to.
+    commands.pipeInput(account, CODEC.encode(AccountEvents.opened(account, "alice", "EUR", T0)));
     send(open(null, null));
     assertThat(result().getOutcome()).isEqualTo(Outcome.ACCEPTED);
+    assertThat(results.isEmpty()).isTrue();
+    assertThat(meters.counter("tally.writer.skipped.commands", "aggregate", "account").count()).isEqualTo(2);
+    assertThat(skipped.details()).containsEntry("skippedCommands", 2L);
+    assertThat(skipped.details().get("lastSkippedCommand").toString()).contains("commands-0@1", "AccountOpened");
+  }
+
+  @Test
+  void aCommandSentUnderAnotherAggregatesKeyIsRefusedNotDecidedInTheWrongPartition() {
+    commands.pipeInput(UUID.randomUUID().toString(), CODEC.encode(open(null, null)));
+    CommandResult refused = result();
+    assertThat(refused.getOutcome()).isEqualTo(Outcome.REJECTED);
+    assertThat(refused.getRejectionCode()).isEqualTo("misrouted-command");
+    assertThat(events.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aCommandTheBindingDoesNotHandleIsRefusedInsteadOfStoppingTheWriter() {
+    driver.close();
+    HookedAccountBinding noClosing = new HookedAccountBinding(command -> {
+      if (command instanceof CloseAccount) {
+        throw new IllegalArgumentException("not handled here");
+      }
+    }, event -> { });
+    driver = new TopologyTestDriver(WriterTopology.build(SETTINGS, noClosing, clock, skipped), config(), T0);
+    commands = driver.createInputTopic("commands", new StringSerializer(), new ByteArraySerializer(), T0, Duration.ZERO);
+    results = driver.createOutputTopic("results", new StringDeserializer(), new ByteArrayDeserializer());
+    send(open(null, null));
+    send(new CloseAccount(metadata(null, null)));
+    send(new DepositMoney(metadata(null, null), 100L, ""));
+    List<CommandResult> answers = results.readValuesToList().stream().map(v -> (CommandResult) CODEC.decode(v)).toList();
+    assertThat(answers).extracting(CommandResult::getOutcome)
+        .containsExactly(Outcome.ACCEPTED, Outcome.REJECTED, Outcome.ACCEPTED);
+    assertThat(answers.get(1).getRejectionCode()).isEqualTo("unsupported-command");
+  }
+
+  @Test
+  void aCommandWrittenWithASchemaThisWriterDoesNotKnowStopsItInsteadOfBeingSkipped() {
+    send(open(null, null));
+    byte[] newer = NewerSchema.encode(new DepositMoney(metadata(null, null), 100L, "from a newer version"));
+    assertThatThrownBy(() -> commands.pipeInput(account, newer))
+        .hasStackTraceContaining("unknown schema fingerprint")
+        .hasStackTraceContaining("newer version");
+    assertThat(events.readRecordsToList()).hasSize(1);
+    assertThat(results.readRecordsToList()).hasSize(1);
+  }
+
+  @Test
+  void aStateWrittenWithASchemaThisWriterDoesNotKnowStopsIt() {
+    send(open(null, null));
+    driver.<String, byte[]>getKeyValueStore(SETTINGS.stateStore()).put(account,
+        NewerSchema.encode(new AccountSnapshot(AccountStatus.OPEN, "alice", "EUR", 0L, 1L)));
+    assertThatThrownBy(() -> send(new DepositMoney(metadata(null, null), 100L, "")))
+        .hasStackTraceContaining("cannot decode the state of " + account)
+        .hasStackTraceContaining("newer version");
+    assertThat(events.readRecordsToList()).hasSize(1);
   }
 
   private void send(SpecificRecord command) {

@@ -19,10 +19,11 @@ import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
  * Sends a command to the single writer of its aggregate and waits for the answer.
  *
  * <p>Bounded everywhere: at most {@code maxInFlight} commands wait at once (a bulkhead; the rest
- * are refused at once), and each waits at most {@code replyTimeout}. A command that is not
- * answered in time is dropped by the writer when it arrives after its deadline, so an
- * {@link Unavailable} answer means nothing was appended (but for the narrow race described in
- * ADR 7) and a retry with the same idempotency key is always safe.
+ * are refused at once), and each waits at most {@code replyTimeout}. An {@link Unavailable}
+ * answer says what the caller may conclude: a command that was never sent was not appended; one
+ * that was sent and not answered in time may still be (the writer decides it only with a margin
+ * before its deadline, but a commit can be slower than that margin), and a retry with the same
+ * idempotency key learns which (ADR 8).
  *
  * <p>While the writers are known to be unreachable, a {@link CommandCircuit} refuses commands at
  * once, without sending them (ADR 15).
@@ -58,13 +59,13 @@ public class CommandGateway {
     String type = SchemaCatalog.wireType(command.getSchema()).orElse(command.getSchema().getName());
     if (!circuit.tryAcquire()) {
       count(type, "circuit_open", "");
-      throw new Unavailable("the writers are unreachable (circuit open): the command was not sent",
+      throw Unavailable.notSent("the writers are unreachable (circuit open): the command was not sent",
           circuit.retryAfter());
     }
     if (!inFlight.tryAcquire()) {
       circuit.release();
       count(type, "overloaded", "");
-      throw new Unavailable("too many commands in flight");
+      throw Unavailable.notSent("too many commands in flight", Duration.ofSeconds(1));
     }
     Timer.Sample sample = Timer.start(meters);
     long start = System.nanoTime();
@@ -82,10 +83,10 @@ public class CommandGateway {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       circuit.release();
-      throw unavailable(type, sample, "interrupted");
+      throw timedOut(type, sample, unconfirmed("interrupted"));
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       circuit.unanswered(System.nanoTime() - start, e);
-      throw unavailable(type, sample, e.getClass().getSimpleName());
+      throw timedOut(type, sample, e instanceof Unavailable notSent ? notSent : unconfirmed(e.getClass().getSimpleName()));
     } finally {
       inFlight.release();
     }
@@ -96,16 +97,21 @@ public class CommandGateway {
     if (!repliesAssigned) {
       repliesAssigned = template.waitForAssignment(replyTimeout);
       if (!repliesAssigned) {
-        throw new Unavailable("the reply consumer has no partitions yet");
+        throw Unavailable.notSent("the reply consumer has no partitions yet", Duration.ofSeconds(1));
       }
     }
   }
 
-  private Unavailable unavailable(String type, Timer.Sample sample, String why) {
+  private Unavailable unconfirmed(String why) {
+    return Unavailable.unconfirmed("the command was not confirmed within " + replyTimeout.toMillis() + " ms (" + why + ")");
+  }
+
+  private Unavailable timedOut(String type, Timer.Sample sample, Unavailable unavailable) {
     count(type, "timeout", "");
     sample.stop(latency(type, "timeout"));
-    return new Unavailable("command not confirmed within " + replyTimeout.toMillis() + " ms (" + why + ")");
+    return unavailable;
   }
+
 
   private Timer latency(String type, String outcome) {
     return Timer.builder("tally.command.latency")
@@ -120,22 +126,40 @@ public class CommandGateway {
     meters.counter("tally.command.outcomes", "type", type, "outcome", outcome, "reason", reason).increment();
   }
 
-  /** The command could not be confirmed in time; retrying with the same idempotency key is safe. */
+  /**
+   * The command could not be confirmed. Either it was never sent (nothing was or will be
+   * appended), or it was sent and its outcome is unknown: a retry with the same idempotency key
+   * is safe in both cases, and in the second one it returns the outcome.
+   */
   public static final class Unavailable extends RuntimeException {
+
     private final Duration retryAfter;
+    private final boolean sent;
 
-    public Unavailable(String message) {
-      this(message, Duration.ofSeconds(1));
-    }
-
-    public Unavailable(String message, Duration retryAfter) {
+    private Unavailable(String message, Duration retryAfter, boolean sent) {
       super(message);
       this.retryAfter = retryAfter;
+      this.sent = sent;
+    }
+
+    /** Refused before it was handed to Kafka: nothing was appended, nothing will be. */
+    public static Unavailable notSent(String why, Duration retryAfter) {
+      return new Unavailable(why, retryAfter, false);
+    }
+
+    /** Handed to Kafka and not answered in time: it may still be appended. */
+    public static Unavailable unconfirmed(String why) {
+      return new Unavailable(why, Duration.ofSeconds(1), true);
     }
 
     /** How long the client should wait before retrying. */
     public Duration retryAfter() {
       return retryAfter;
+    }
+
+    /** Whether the command may have been (or may still be) appended. */
+    public boolean mayBeAppended() {
+      return sent;
     }
   }
 }

@@ -8,9 +8,11 @@ import java.time.Duration;
  * @param commandsTopic where commands arrive, keyed by aggregate id
  * @param eventsTopic where accepted events are appended (same partition count as the commands topic)
  * @param resultsTopic where the answer to every command goes
- * @param commandTtl a command that reaches the writer later than this after it was issued is
- *     dropped unexecuted (its sender has already answered 503)
- * @param idempotencyWindow how long an idempotency key is remembered
+ * @param commandTtl how long after it was issued a command's sender waits for its answer: its deadline
+ * @param decisionMargin a command is decided only while at least this much of its time to live is
+ *     left (by the writer's clock), so that its commit and answer reach the sender before it gives
+ *     up; later it is answered {@code EXPIRED}, unexecuted (ADR 8)
+ * @param idempotencyWindow how long an idempotency key is remembered, in writer time (ADR 8)
  */
 public record WriterSettings(
     String aggregateType,
@@ -18,6 +20,7 @@ public record WriterSettings(
     String eventsTopic,
     String resultsTopic,
     Duration commandTtl,
+    Duration decisionMargin,
     Duration idempotencyWindow) {
 
   public String stateStore() {
@@ -26,5 +29,10 @@ public record WriterSettings(
 
   public String idempotencyStore() {
     return aggregateType + "-idempotency";
+  }
+
+  /** The changelog topic Kafka Streams keeps for a store of the writer with this application id. */
+  public static String changelog(String applicationId, String store) {
+    return applicationId + "-" + store + "-changelog";
   }
 }

@@ -24,10 +24,11 @@ public final class WriterTopology {
   private WriterTopology() {
   }
 
-  public static <C, E, S, R> Topology build(WriterSettings settings, AggregateBinding<C, E, S, R> binding, Clock clock) {
+  public static <C, E, S, R> Topology build(WriterSettings settings, AggregateBinding<C, E, S, R> binding, Clock clock,
+      SkippedCommands skipped) {
     Topology topology = new Topology();
     topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), settings.commandsTopic());
-    topology.addProcessor(PROCESSOR, () -> new CommandProcessor<>(settings, binding, clock), SOURCE);
+    topology.addProcessor(PROCESSOR, () -> new CommandProcessor<>(settings, binding, clock, skipped), SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(settings.stateStore()), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
     topology.addStateStore(Stores.windowStoreBuilder(

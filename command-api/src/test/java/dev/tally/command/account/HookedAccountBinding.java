@@ -1,0 +1,73 @@
+package dev.tally.command.account;
+
+import dev.tally.domain.account.AccountCommand;
+import dev.tally.domain.account.AccountEvent;
+import dev.tally.domain.account.AccountRejection;
+import dev.tally.domain.account.AccountState;
+import dev.tally.domain.eventsourcing.Decider;
+import dev.tally.platform.writer.AggregateBinding;
+import dev.tally.schemas.event.EventMetadata;
+import java.util.function.Consumer;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * The account binding, calling a hook before it maps each command and each event record: for
+ * tests of what the writer and the rebuild do around those mappings.
+ */
+public record HookedAccountBinding(Consumer<SpecificRecord> onCommand, Consumer<SpecificRecord> onEvent)
+    implements AggregateBinding<AccountCommand, AccountEvent, AccountState, AccountRejection> {
+
+  private static final AccountBinding ACCOUNTS = new AccountBinding();
+
+  @Override
+  public String aggregateType() {
+    return ACCOUNTS.aggregateType();
+  }
+
+  @Override
+  public Decider<AccountCommand, AccountEvent, AccountState, AccountRejection> decider() {
+    return ACCOUNTS.decider();
+  }
+
+  @Override
+  public AccountCommand command(SpecificRecord record) {
+    onCommand.accept(record);
+    return ACCOUNTS.command(record);
+  }
+
+  @Override
+  public SpecificRecord event(AccountEvent event, EventMetadata metadata) {
+    return ACCOUNTS.event(event, metadata);
+  }
+
+  @Override
+  public AccountEvent event(SpecificRecord record) {
+    onEvent.accept(record);
+    return ACCOUNTS.event(record);
+  }
+
+  @Override
+  public long version(AccountState state) {
+    return ACCOUNTS.version(state);
+  }
+
+  @Override
+  public SpecificRecord snapshot(AccountState state) {
+    return ACCOUNTS.snapshot(state);
+  }
+
+  @Override
+  public AccountState state(SpecificRecord snapshot) {
+    return ACCOUNTS.state(snapshot);
+  }
+
+  @Override
+  public String rejectionCode(AccountRejection rejection) {
+    return ACCOUNTS.rejectionCode(rejection);
+  }
+
+  @Override
+  public String rejectionDetail(AccountRejection rejection) {
+    return ACCOUNTS.rejectionDetail(rejection);
+  }
+}
