@@ -58,8 +58,9 @@ public final class AvroCodec {
   /**
    * Decodes bytes written with any recorded schema version.
    *
-   * @throws UndecodableRecordException if the bytes are not single-object encoded, name an
-   *     unknown schema, or do not match the schema they name
+   * @throws UndecodableRecordException if the bytes are not single-object encoded, or do not match
+   *     the schema they name
+   * @throws UnknownSchemaException if they name a schema this build does not know (a newer writer)
    */
   public SpecificRecord decode(byte[] bytes) {
     Schema writer = writerSchema(bytes);
@@ -79,7 +80,7 @@ public final class AvroCodec {
     long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     Schema writer = catalog.findByFingerprint(fingerprint);
     if (writer == null) {
-      throw new UndecodableRecordException("unknown schema fingerprint " + Long.toHexString(fingerprint));
+      throw new UnknownSchemaException("unknown schema fingerprint " + Long.toHexString(fingerprint));
     }
     return writer;
   }
@@ -92,14 +93,24 @@ public final class AvroCodec {
     return new BinaryMessageDecoder<>(model, reader, catalog);
   }
 
-  /** Thrown for bytes that cannot be turned into a record: poison for any consumer. */
-  public static final class UndecodableRecordException extends RuntimeException {
+  /** Thrown for bytes that cannot be turned into a record ({@link UnknownSchemaException}: not by this build). */
+  public static class UndecodableRecordException extends RuntimeException {
     public UndecodableRecordException(String message) {
       super(message);
     }
 
     public UndecodableRecordException(String message, Throwable cause) {
       super(message, cause);
+    }
+  }
+
+  /**
+   * Thrown for a record written with a schema this build does not know: a writer newer than this
+   * reader. Poison for this reader only; a newer one reads it.
+   */
+  public static final class UnknownSchemaException extends UndecodableRecordException {
+    public UnknownSchemaException(String message) {
+      super(message);
     }
   }
 
