@@ -1,5 +1,7 @@
 package dev.tally.cli;
 
+import dev.tally.projector.account.AccountProjection;
+import dev.tally.projector.runtime.ProjectionTables;
 import dev.tally.readmodel.Generation;
 import dev.tally.readmodel.Generations;
 import dev.tally.readmodel.ReadModelSchemas;
@@ -14,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -70,7 +73,7 @@ final class RebuildCommand implements Callable<Integer> {
   /** The log is folded by this many threads, each reading its share of the partitions. */
   private static final int FOLD_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
   /** The account projection's name: the key of its checkpoints. */
-  static final String PROJECTION = "accounts";
+  static final String PROJECTION = AccountProjection.NAME;
 
   @Mixin
   private KafkaOptions kafkaOptions;
@@ -239,6 +242,7 @@ final class RebuildCommand implements Callable<Integer> {
       connection.setReadOnly(true);
       connection.setAutoCommit(false);
       Map<Integer, Long> checkpoints = ReadModelSchemas.appliedOffsets(connection, next.schema(), PROJECTION, topic);
+      Map<Integer, Set<Long>> skipped = ProjectionTables.skippedRecords(connection, PROJECTION, topic);
       Map<TopicPartition, Long> ends = new TreeMap<>(Kafka.PARTITION_ORDER);
       for (TopicPartition partition : partitions) {
         ends.put(partition, checkpoints.getOrDefault(partition.partition(), -1L) + 1);
@@ -248,7 +252,7 @@ final class RebuildCommand implements Callable<Integer> {
         ModelDigest.Builder digest = new ModelDigest.Builder();
         lineDigests.add(digest);
         return digest::line;
-      }), folder);
+      }, skipped), folder);
       model = ModelDigest.of(connection, next.schema());
       rows = ModelDigest.accountRows(connection, next.schema());
       connection.commit();
