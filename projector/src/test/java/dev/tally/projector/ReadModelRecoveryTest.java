@@ -71,6 +71,15 @@ class ReadModelRecoveryTest {
     ReadModel.execute(db, sql.toString());
   }
 
+  /** Projects some events, backs the read model up, projects more: the backup is then behind the log. */
+  private void projectBackUpAndProjectMore(DataSource db, DataSource serving) {
+    append(600);
+    assertTheReadModelIsTheFoldOfTheLog(serving);
+    backUp(db);
+    append(600);
+    assertTheReadModelIsTheFoldOfTheLog(serving);
+  }
+
   /** Puts the backup back, in one transaction, while Kafka's committed offsets stay where they are. */
   private static void restore(DataSource db) {
     String schema = liveSchema(db);
@@ -92,11 +101,7 @@ class ReadModelRecoveryTest {
     DataSource db = ReadModel.dataSource(database);
     DataSource serving = ReadModel.servingDataSource(database);
     try (SpringProjector projector = start(database)) {
-      append(600);
-      assertTheReadModelIsTheFoldOfTheLog(serving);
-      backUp(db);
-      append(600);
-      assertTheReadModelIsTheFoldOfTheLog(serving);
+      projectBackUpAndProjectMore(db, serving);
 
       restore(db);
       append(300);
@@ -110,11 +115,7 @@ class ReadModelRecoveryTest {
     DataSource db = ReadModel.dataSource(database);
     DataSource serving = ReadModel.servingDataSource(database);
     try (SpringProjector projector = start(database)) {
-      append(600);
-      assertTheReadModelIsTheFoldOfTheLog(serving);
-      backUp(db);
-      append(600);
-      assertTheReadModelIsTheFoldOfTheLog(serving);
+      projectBackUpAndProjectMore(db, serving);
     }
     restore(db);
     try (SpringProjector projector = start(database)) {
