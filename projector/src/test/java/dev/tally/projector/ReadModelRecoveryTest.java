@@ -3,6 +3,7 @@ package dev.tally.projector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tally.testing.Http;
 import dev.tally.testing.TestInfrastructure;
 import java.time.Clock;
 import java.time.Duration;
@@ -106,6 +107,8 @@ class ReadModelRecoveryTest {
       restore(db);
       append(300);
       assertTheReadModelIsTheFoldOfTheLog(serving);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+          Http.get(projector.url("/actuator/health")).statusCode()).as("healthy again").isEqualTo(200));
     }
   }
 

@@ -36,9 +36,13 @@ public final class ProjectionHealth {
     this.clock = clock;
   }
 
-  /** A partition of a generation's projection that cannot go on, and since when it has tried. */
+  /**
+   * A partition of a generation's projection that cannot go on, and since when it has tried.
+   *
+   * @param rewound whether it waits for the read model to be reconciled (rather than for a newer reader)
+   */
   public record Stall(String schema, int partition, long offset, String reason, Instant since, Instant last,
-      int attempts) {
+      int attempts, boolean rewound) {
   }
 
   private record Slot(String schema, int partition) {
@@ -49,9 +53,24 @@ public final class ProjectionHealth {
    * before failing the task (nothing the first time, then doubling up to {@link #MAX_PAUSE}).
    */
   public Duration stalled(String schema, int partition, long offset, String reason) {
+    return stall(schema, partition, offset, reason, false);
+  }
+
+  /**
+   * Records that a partition found its read model behind what its application has passed (and
+   * the generation to be reconciled, {@link #takeRewound}); returns how long to pause, as {@link #stalled}.
+   */
+  public Duration rewound(String schema, int partition, long offset, String reason) {
+    rewound.add(schema);
+    return stall(schema, partition, offset, reason, true);
+  }
+
+  private Duration stall(String schema, int partition, long offset, String reason, boolean rewinding) {
     Instant now = clock.instant();
-    Stall stall = stalls.merge(new Slot(schema, partition), new Stall(schema, partition, offset, reason, now, now, 1),
-        (before, next) -> new Stall(schema, partition, offset, reason, before.since(), now, before.attempts() + 1));
+    Stall stall = stalls.merge(new Slot(schema, partition),
+        new Stall(schema, partition, offset, reason, now, now, 1, rewinding),
+        (before, next) -> new Stall(schema, partition, offset, reason, before.since(), now, before.attempts() + 1,
+            rewinding));
     long pauseMillis = Math.min(MAX_PAUSE.toMillis(), stall.attempts() <= 1 ? 0 : 500L << Math.min(10, stall.attempts() - 2));
     return Duration.ofMillis(pauseMillis);
   }
@@ -63,16 +82,18 @@ public final class ProjectionHealth {
     }
   }
 
+  /** The partition resumed where its read model stopped: a rewind that stalled it is over. */
+  public void resumed(String schema, int partition) {
+    if (!stalls.isEmpty()) {
+      stalls.computeIfPresent(new Slot(schema, partition), (slot, stall) -> stall.rewound() ? null : stall);
+    }
+  }
+
   /** The current stalls of a generation's projection. */
   public List<Stall> stalls(String schema) {
     Instant oldest = clock.instant().minus(FORGET_AFTER);
     stalls.values().removeIf(stall -> stall.last().isBefore(oldest));
     return stalls.values().stream().filter(stall -> stall.schema().equals(schema)).toList();
-  }
-
-  /** Records that a generation's read model is behind what its application has passed. */
-  public void rewound(String schema) {
-    rewound.add(schema);
   }
 
   /** Whether a generation was reported rewound since the last call; clears the report. */

@@ -175,11 +175,11 @@ public final class ProjectionStore<E> implements StateStore, CachedStateStore<Ob
             + " but its application resumes at offset " + offset + ", past record " + missed.get().offset()
             + ": the database lost applied records (a crash without durable commits, a restored backup) or is a"
             + " new one; the projection resumes from the database's checkpoints";
-        config.health().rewound(config.schema());
-        pause(config.health().stalled(config.schema(), partition, offset, why));
+        pause(config.health().rewound(config.schema(), partition, offset, why));
         throw new ReplayException(taskId, why, null);
       }
     }
+    config.health().resumed(config.schema(), partition);
     resumeChecked = true;
   }
 
@@ -375,10 +375,11 @@ public final class ProjectionStore<E> implements StateStore, CachedStateStore<Ob
             config.eventsTopic(), partition, pending.aggregates(), pending.keys(), pending.firstOffset,
             pending.lastOffset);
         if (snapshot.checkpoint() < committed) {
-          config.health().rewound(config.schema());
-          throw new ReplayException(taskId, "the read model went back: partition " + partition + " was applied up"
-              + " to offset " + committed + ", the database now says " + snapshot.checkpoint() + " (a crash without"
-              + " durable commits, a restored backup); the projection resumes from the database's checkpoints", null);
+          String why = "the read model went back: partition " + partition + " was applied up to offset " + committed
+              + ", the database now says " + snapshot.checkpoint() + " (a crash without durable commits, a restored"
+              + " backup); the projection resumes from the database's checkpoints";
+          config.health().rewound(config.schema(), partition, snapshot.checkpoint() + 1, why);
+          throw new ReplayException(taskId, why, null);
         }
         staleness(pending, snapshot).ifPresent(why -> {
           throw new ReplayException(taskId, why + "; replaying from the last committed offset", null);
