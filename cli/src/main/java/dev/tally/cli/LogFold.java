@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +31,11 @@ import org.apache.kafka.common.TopicPartition;
  * Balances are summed from the amounts, so an event whose {@code balanceAfter} disagrees with its
  * history shows up as a difference. It is what {@code rebuild} verifies a new generation against,
  * and what {@code as-of} materialises.
+ *
+ * <p>An account's versions must follow one another: an event after a missing version (a gap),
+ * another event at a version already folded (a conflict) or an earlier version (an overlap) cannot
+ * be folded; the same event again is a duplicate, folded once. Records an operator skipped
+ * ({@code tally dead-letters skip}) are passed over, as every generation's projector passes over them.
  */
 final class LogFold {
 
@@ -43,6 +49,8 @@ final class LogFold {
     long version;
     long openedAt;
     long updatedAt;
+    /** The id of the last event folded. */
+    String eventId;
 
     Account(String accountId) {
       this.accountId = accountId;
@@ -83,11 +91,13 @@ final class LogFold {
   private final Map<Integer, Position> positions = new TreeMap<>();
   private final List<Unfoldable> unfoldable = new ArrayList<>();
   private final Consumer<Line> lines;
+  private final Map<Integer, Set<Long>> skipped;
   private long lineCount;
   private long recordCount;
 
-  private LogFold(Consumer<Line> lines) {
+  private LogFold(Consumer<Line> lines, Map<Integer, Set<Long>> skipped) {
     this.lines = lines;
+    this.skipped = skipped;
   }
 
   /**
@@ -95,7 +105,13 @@ final class LogFold {
    * read_committed; hands each money line to {@code lines} in log order.
    */
   static Result fold(Kafka kafka, Map<TopicPartition, Long> ends, Consumer<Line> lines) {
-    LogFold fold = new LogFold(lines);
+    return fold(kafka, ends, lines, Map.of());
+  }
+
+  /** As {@link #fold(Kafka, Map, Consumer)}, passing over the records at {@code skipped} (offsets by partition). */
+  static Result fold(Kafka kafka, Map<TopicPartition, Long> ends, Consumer<Line> lines,
+      Map<Integer, Set<Long>> skipped) {
+    LogFold fold = new LogFold(lines, skipped);
     try (KafkaConsumer<String, byte[]> reader = kafka.reader()) {
       for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
         fold.read(reader, end.getKey(), end.getValue());
@@ -109,7 +125,7 @@ final class LogFold {
    * (each with its own consumer, and its own line sink from {@code sinks}); the results are merged.
    */
   static Result foldInParallel(Kafka kafka, Map<TopicPartition, Long> ends, int threads,
-      Supplier<Consumer<Line>> sinks) {
+      Supplier<Consumer<Line>> sinks, Map<Integer, Set<Long>> skipped) {
     List<Map<TopicPartition, Long>> shares = new ArrayList<>();
     for (int i = 0; i < Math.max(1, Math.min(threads, ends.size())); i++) {
       shares.add(new TreeMap<>(Kafka.PARTITION_ORDER));
@@ -123,7 +139,7 @@ final class LogFold {
       List<Future<Result>> results = new ArrayList<>();
       for (Map<TopicPartition, Long> share : shares) {
         Consumer<Line> sink = sinks.get();
-        results.add(pool.submit(() -> fold(kafka, share, sink)));
+        results.add(pool.submit(() -> fold(kafka, share, sink, skipped)));
       }
       Result all = new Result(Map.of(), 0, 0, Map.of(), List.of());
       for (Future<Result> result : results) {
@@ -140,7 +156,9 @@ final class LogFold {
 
   private void read(KafkaConsumer<String, byte[]> reader, TopicPartition partition, long end) {
     Kafka.readFromStart(reader, partition, end, record -> {
-      apply(record);
+      if (!skipped.getOrDefault(record.partition(), Set.of()).contains(record.offset())) {
+        apply(record);
+      }
       recordCount++;
       positions.put(partition.partition(), new Position(record.offset(), record.timestamp()));
     });
@@ -160,11 +178,18 @@ final class LogFold {
     }
     Account account = accounts.computeIfAbsent(metadata.getAggregateId(), Account::new);
     long version = metadata.getAggregateVersion();
-    if (version <= account.version) {
-      return; // a duplicate: the model holds each version once
+    if (version != account.version + 1) {
+      if (version == account.version && metadata.getEventId().equals(account.eventId)) {
+        return; // the same event again: the model holds each version once
+      }
+      String kind = version > account.version ? "gap" : version == account.version ? "conflict" : "overlap";
+      unfoldable.add(new Unfoldable(record.partition(), record.offset(), kind + ": version " + version
+          + " of account " + record.key() + " after version " + account.version));
+      return;
     }
     long at = ChronoUnit.MICROS.between(Instant.EPOCH, metadata.getOccurredAt());
     account.version = version;
+    account.eventId = metadata.getEventId();
     account.updatedAt = at;
     switch (event) {
       case AccountOpened opened -> {

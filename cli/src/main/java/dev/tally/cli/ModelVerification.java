@@ -1,5 +1,6 @@
 package dev.tally.cli;
 
+import dev.tally.projector.runtime.ProjectionTables;
 import dev.tally.readmodel.ReadModelSchemas;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -8,6 +9,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -23,7 +25,7 @@ import org.apache.kafka.common.TopicPartition;
  * move). Row counts and checksums ({@link ModelDigest}) tell whether the two are equal; the account
  * rows are compared one by one to name those that differ. {@code tally rebuild} verifies a new
  * generation with it before switching to it; {@code tally chaos} verifies the live one after its
- * faults.
+ * faults. Records an operator skipped ({@code tally dead-letters skip}) are passed over by both.
  */
 public final class ModelVerification {
 
@@ -52,6 +54,7 @@ public final class ModelVerification {
       connection.setReadOnly(true);
       connection.setAutoCommit(false);
       Map<Integer, Long> checkpoints = ReadModelSchemas.appliedOffsets(connection, schema, projection, topic);
+      Map<Integer, Set<Long>> skipped = ProjectionTables.skippedRecords(connection, projection, topic);
       Map<TopicPartition, Long> ends = new TreeMap<>(Kafka.PARTITION_ORDER);
       for (TopicPartition partition : partitions) {
         ends.put(partition, checkpoints.getOrDefault(partition.partition(), -1L) + 1);
@@ -61,7 +64,7 @@ public final class ModelVerification {
         ModelDigest.Builder digest = new ModelDigest.Builder();
         lineDigests.add(digest);
         return digest::line;
-      }), folder);
+      }, skipped), folder);
       model = ModelDigest.of(connection, schema);
       rows = ModelDigest.accountRows(connection, schema);
       connection.commit();

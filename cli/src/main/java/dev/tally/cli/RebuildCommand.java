@@ -1,5 +1,6 @@
 package dev.tally.cli;
 
+import dev.tally.projector.account.AccountProjection;
 import dev.tally.readmodel.Generation;
 import dev.tally.readmodel.Generations;
 import dev.tally.schemas.Topics;
@@ -58,7 +59,7 @@ final class RebuildCommand implements Callable<Integer> {
   /** How often catching up is checked (progress is printed every --progress-interval). */
   private static final Duration CHECK = Duration.ofMillis(200);
   /** The account projection's name: the key of its checkpoints. */
-  static final String PROJECTION = "accounts";
+  static final String PROJECTION = AccountProjection.NAME;
 
   @Mixin
   private KafkaOptions kafkaOptions;

@@ -1,6 +1,12 @@
 package dev.tally.cli;
 
+import dev.tally.projector.account.AccountProjection;
+import dev.tally.projector.runtime.ProjectionTables;
+import dev.tally.readmodel.Generation;
+import dev.tally.readmodel.Generations;
 import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,7 +34,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code tally status}: every consumer group and Kafka Streams application with committed offsets,
  * per partition: committed offset, end offset (read_committed), lag in records and in time, and
- * whether the group has live members.
+ * whether the group has live members; then the read model's generations and the keys each holds
+ * back (parked), by kind, when its database can be reached.
  */
 @Command(
     name = "status",
@@ -36,7 +45,10 @@ import picocli.CommandLine.Model.CommandSpec;
         "",
         "Every group with committed offsets, per partition: committed offset, end offset "
             + "(read_committed), lag in records, lag in time (age of the oldest unconsumed record), and "
-            + "whether it has live members."})
+            + "whether it has live members.",
+        "",
+        "Then, if the read model's database answers, each live or building generation and the keys it holds "
+            + "back (parked: a gap or conflict in an aggregate's versions, a record it cannot read), by kind."})
 final class StatusCommand implements Callable<Integer> {
 
   /** How long to look for the oldest unconsumed record of one partition before giving up on its age. */
@@ -44,6 +56,9 @@ final class StatusCommand implements Callable<Integer> {
 
   @Mixin
   private KafkaOptions kafkaOptions;
+
+  @Mixin
+  private DatabaseOptions database;
 
   @Option(names = "--topic", paramLabel = "TOPIC",
       description = "Only offsets on this topic (repeatable). Default: every topic a group has committed offsets on.")
@@ -68,15 +83,30 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
+  /** A generation of the read model and how many keys it holds back, by kind. */
+  record GenerationStatus(Generation generation, Map<String, Integer> parked) {
+    int total() {
+      return parked.values().stream().mapToInt(Integer::intValue).sum();
+    }
+  }
+
+  /** The read model's generations, or why they could not be read. */
+  record ReadModelStatus(List<GenerationStatus> generations, String unavailable) {
+  }
+
   @Override
   public Integer call() {
     try (Kafka kafka = kafkaOptions.connect()) {
       List<GroupStatus> statuses = status(kafka);
+      ReadModelStatus readModel = readModel();
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
-        out.println(Formats.json(toJson(statuses)));
+        Map<String, Object> document = toJson(statuses);
+        document.put("readModel", toJson(readModel));
+        out.println(Formats.json(document));
       } else {
         print(statuses, out);
+        print(readModel, out);
       }
       out.flush();
       return TallyCli.OK;
@@ -139,6 +169,64 @@ final class StatusCommand implements Callable<Integer> {
       }
     }
     return statuses;
+  }
+
+  private ReadModelStatus readModel() {
+    try {
+      DataSource db = database.connect();
+      List<GenerationStatus> generations = new ArrayList<>();
+      try (Connection connection = db.getConnection()) {
+        for (Generation generation : new Generations(db, database.readerRole()).projected()) {
+          generations.add(new GenerationStatus(generation,
+              ProjectionTables.parkedByKind(connection, generation.schema(), AccountProjection.NAME)));
+        }
+      }
+      return new ReadModelStatus(generations, null);
+    } catch (SQLException | RuntimeException e) {
+      return new ReadModelStatus(List.of(), TallyCli.describe(e));
+    }
+  }
+
+  private static void print(ReadModelStatus readModel, PrintWriter out) {
+    out.println();
+    if (readModel.unavailable() != null) {
+      out.println("Read model: not read (" + readModel.unavailable() + ")");
+      return;
+    }
+    out.println("Read model:");
+    if (readModel.generations().isEmpty()) {
+      out.println("  no generation yet (the projector has not started)");
+    }
+    for (GenerationStatus status : readModel.generations()) {
+      Generation g = status.generation();
+      String parked = status.total() == 0 ? "no parked keys"
+          : status.total() + " parked key(s): " + status.parked().entrySet().stream()
+              .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+              .map(kind -> kind.getValue() + " " + kind.getKey()).collect(Collectors.joining(", "))
+              + " (tally dead-letters list)";
+      out.printf("  generation %d (%s, %s): %s%n", g.number(), g.schema(), g.state(), parked);
+    }
+  }
+
+  private static Map<String, Object> toJson(ReadModelStatus readModel) {
+    Map<String, Object> document = new LinkedHashMap<>();
+    if (readModel.unavailable() != null) {
+      document.put("unavailable", readModel.unavailable());
+      return document;
+    }
+    List<Map<String, Object>> generations = new ArrayList<>();
+    for (GenerationStatus status : readModel.generations()) {
+      Map<String, Object> g = new LinkedHashMap<>();
+      g.put("generation", status.generation().number());
+      g.put("schema", status.generation().schema());
+      g.put("state", status.generation().state().name());
+      g.put("applicationId", status.generation().applicationId());
+      g.put("parkedKeys", status.total());
+      g.put("parked", status.parked());
+      generations.add(g);
+    }
+    document.put("generations", generations);
+    return document;
   }
 
   /** now minus the timestamp of the first committed record at or after {@code offset}; 0 if none is found. */

@@ -15,9 +15,9 @@ import picocli.CommandLine.Command;
     name = "tally",
     mixinStandardHelpOptions = true,
     version = "tally 0.1.0-SNAPSHOT",
-    description = "Operate a Tally event log and read model: consumer status, rewinds, rebuilds, as-of copies, an account's history.",
+    description = "Operate a Tally event log and read model: consumer status, rewinds, rebuilds, as-of copies, an account's history, dead letters.",
     subcommands = {StatusCommand.class, RewindCommand.class, RebuildCommand.class, AsOfCommand.class, HistoryCommand.class,
-        CommandLine.HelpCommand.class},
+        DeadLettersCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:ok",
@@ -51,7 +51,7 @@ public final class TallyCli implements Runnable {
   private static int handleFailure(Exception failure, CommandLine commandLine, CommandLine.ParseResult parseResult) {
     PrintWriter err = commandLine.getErr();
     String message = failure instanceof CliException ? failure.getMessage() : describe(failure);
-    err.println("tally " + commandLine.getCommandName() + ": " + message);
+    err.println(commandLine.getCommandSpec().qualifiedName() + ": " + message);
     err.flush();
     return FAILED;
   }

@@ -2,9 +2,14 @@ package dev.tally.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.readmodel.Generation;
+import dev.tally.readmodel.Generations;
 import dev.tally.testing.Await;
 import dev.tally.testing.TestInfrastructure;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -73,6 +78,40 @@ class StatusCommandTest {
     }
     Await.until(Duration.ofSeconds(30), "the closed consumer has left the group",
         () -> !group(Cli.run("status", "--json", "--topic", topic), group).get("live").asBoolean());
+  }
+
+  @Test
+  void showsTheKeysTheReadModelHoldsBackByKind() throws Exception {
+    String topic = TestInfrastructure.createTopics(1, "status-parked").getFirst();
+    TestInfrastructure.ensureRole("tally_reader");
+    TestInfrastructure.Database database = TestInfrastructure.newDatabase();
+    Generation live = new Generations(database.dataSource(), "tally_reader").bootstrap("status-projector");
+    try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+      statement.execute("INSERT INTO " + live.schema() + ".parked_keys"
+          + " (projection, topic, record_key, partition, parked_offset, reason, parked_at) VALUES"
+          + " ('accounts', '" + topic + "', 'k1', 0, 5, 'gap: expected version 3, found 5', now()),"
+          + " ('accounts', '" + topic + "', 'k2', 0, 9, 'gap: expected version 2, found 4', now()),"
+          + " ('accounts', '" + topic + "', 'k3', 0, 11, 'undecodable: not an Avro record', now())");
+    }
+    String[] databaseOptions = {"--database-url", database.jdbcUrl(), "--database-user", database.user(),
+        "--database-password", database.password()};
+
+    Cli.Result table = Cli.run(concat(new String[] {"status", "--topic", topic}, databaseOptions));
+    assertThat(table.exitCode()).as(table.toString()).isZero();
+    assertThat(table.out()).contains("generation 1 (tally_read_g1, LIVE): 3 parked key(s): 2 gap, 1 undecodable");
+
+    Cli.Result json = Cli.run(concat(new String[] {"status", "--json", "--topic", topic}, databaseOptions));
+    assertThat(json.exitCode()).as(json.toString()).isZero();
+    JsonNode generation = JSON.readTree(json.out()).get("readModel").get("generations").get(0);
+    assertThat(generation.get("generation").asInt()).isEqualTo(1);
+    assertThat(generation.get("parked").get("gap").asInt()).isEqualTo(2);
+    assertThat(generation.get("parked").get("undecodable").asInt()).isEqualTo(1);
+  }
+
+  private static String[] concat(String[] first, String[] second) {
+    String[] both = Arrays.copyOf(first, first.length + second.length);
+    System.arraycopy(second, 0, both, first.length, second.length);
+    return both;
   }
 
   @Test

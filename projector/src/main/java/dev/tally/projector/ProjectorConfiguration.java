@@ -4,9 +4,11 @@ import dev.tally.platform.KafkaHealthIndicator;
 import dev.tally.platform.TopicNames;
 import dev.tally.platform.streams.StreamsRuntime;
 import dev.tally.projector.account.AccountProjection;
+import dev.tally.projector.runtime.ProjectionHealth;
 import dev.tally.projector.runtime.ProjectionLag;
 import dev.tally.projector.runtime.ProjectionMetrics;
 import dev.tally.projector.runtime.ProjectorTopologyConfig;
+import dev.tally.projector.runtime.Reconciler;
 import dev.tally.readmodel.Generation;
 import dev.tally.readmodel.Generations;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,23 +39,32 @@ class ProjectorConfiguration {
     return new ProjectionMetrics(registry, AccountProjection.NAME);
   }
 
+  /** What stops the projection's tasks, shared by every generation this instance runs. */
+  @Bean
+  ProjectionHealth projectionHealth() {
+    return new ProjectionHealth(Clock.systemUTC());
+  }
+
   /**
    * The account projection of every generation that needs projecting: one Kafka Streams
    * application per generation, writing into that generation's schema (health key {@code kafkaStreams}).
    */
   @Bean
   GenerationRunner kafkaStreams(Generations generations, TopicNames topics, DataSource dataSource,
-      KafkaProperties kafka, ProjectorProperties settings, ProjectionMetrics metrics) {
+      KafkaProperties kafka, ProjectorProperties settings, ProjectionMetrics metrics, ProjectionHealth health,
+      Admin admin) {
     String bootstrapServers = String.join(",", kafka.getBootstrapServers());
     return new GenerationRunner(generations, settings.applicationId(), generation -> {
       boolean building = generation.state() == Generation.State.BUILDING;
       ProjectorTopologyConfig config = new ProjectorTopologyConfig(topics.accountEvents(),
           topics.accountEventsDeadLetters(), AccountProjection.NAME, dataSource, generation.schema(),
-          settings.notifyChannel(), building ? settings.buildMaxBatchEvents() : settings.maxBatchEvents(), metrics);
+          generation.number(), generation.applicationId(), bootstrapServers, settings.notifyChannel(),
+          building ? settings.buildMaxBatchEvents() : settings.maxBatchEvents(), metrics, health);
       Topology topology = AccountProjection.build(config);
       return new StreamsRuntime(topology,
           StreamsSettings.of(settings, bootstrapServers, generation.applicationId(), building), settings.closeTimeout());
-    }, settings.generationPoll());
+    }, new Reconciler(admin, dataSource, bootstrapServers, topics.accountEvents(), AccountProjection.NAME), health,
+        settings.generationPoll());
   }
 
   @Bean

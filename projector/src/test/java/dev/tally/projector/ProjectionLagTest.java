@@ -14,10 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +46,10 @@ class ProjectionLagTest {
   }
 
   private ProjectionLag lag(String topic) {
-    String group = TestInfrastructure.uniqueName("group");
+    return lag(topic, TestInfrastructure.uniqueName("group"));
+  }
+
+  private ProjectionLag lag(String topic, String group) {
     return new ProjectionLag(admin, db, TestInfrastructure.kafkaBootstrapServers(), topic, "accounts",
         () -> new Generation(1, "public", group, Generation.State.LIVE), registry, Clock.fixed(NOW, ZoneOffset.UTC));
   }
@@ -101,6 +107,23 @@ class ProjectionLagTest {
       checkpoint(topic, 9);
       lag.refresh();
       assertThat(lag.lag(0)).isEqualTo(new ProjectionLag.Lag(0, 0.0));
+    }
+  }
+
+  @Test
+  void lagIsCountedFromTheDatabaseCheckpointEvenWhenTheConsumerGroupIsAhead() throws Exception {
+    String topic = TestInfrastructure.createTopics(1, "events").getFirst();
+    try (EventLog log = EventLog.plain(topic)) {
+      log.append(tenEvents());
+    }
+    // The group has passed every record, but the read model holds only the first five (a restored backup, say).
+    String group = TestInfrastructure.uniqueName("group");
+    admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(10))).all()
+        .get(30, TimeUnit.SECONDS);
+    checkpoint(topic, 4);
+    try (ProjectionLag lag = lag(topic, group)) {
+      lag.refresh();
+      assertThat(lag.lag(0)).isEqualTo(new ProjectionLag.Lag(5, 55.0));
     }
   }
 }

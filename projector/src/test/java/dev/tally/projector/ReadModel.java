@@ -21,10 +21,14 @@ public final class ReadModel {
   private ReadModel() {
   }
 
-  /** A new database with the read model's tables in its public schema (migrated as the server's superuser). */
+  /**
+   * A new database with the read model's tables in its public schema and the control schema
+   * (where operators' skips are), migrated as the server's superuser.
+   */
   public static TestInfrastructure.Database create() {
     ensureReaderRole();
     TestInfrastructure.Database database = TestInfrastructure.newDatabase();
+    ReadModelSchemas.migrateControl(dataSource(database), READER_ROLE);
     ReadModelSchemas.migrate(dataSource(database), "public", READER_ROLE);
     return database;
   }

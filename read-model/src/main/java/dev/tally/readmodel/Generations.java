@@ -11,6 +11,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +33,7 @@ public final class Generations {
   /** Serialises bootstraps and builds across every process sharing the database. */
   private static final long LOCK = 0x7a11_9e4e_0000_0001L;
   private static final String COLUMNS = "generation, schema_name, application_id, state";
+  private static final Pattern REASSIGNED = Pattern.compile("^(.*)-r(\\d+)$");
 
   private final DataSource dataSource;
   private final String readerRole;
@@ -98,9 +102,52 @@ public final class Generations {
             + generation.schema() + "); finish or abandon that rebuild first");
       }
       int number = nextNumber(connection);
-      String base = live.applicationId().replaceFirst("-g\\d+$", "");
+      String base = live.applicationId().replaceFirst("(-g\\d+)?(-r\\d+)?$", "");
       return create(connection, number, base + "-g" + number, Generation.State.BUILDING);
     });
+  }
+
+  /**
+   * Brings a generation's tables up to this build's migrations (a projector that starts projecting
+   * a generation created by an older build).
+   */
+  public void migrate(Generation generation) {
+    ReadModelSchemas.migrate(dataSource, generation.schema(), readerRole);
+  }
+
+  /**
+   * Moves a generation to another Kafka Streams application (a new consumer group), in one
+   * transaction under the generations lock: {@code prepare} is given the new id first (it sets the
+   * new group's offsets), then the row is updated. If the generation is no longer filled by
+   * {@code generation.applicationId()} (another process moved it first), nothing is done. Returns the
+   * generation as the table has it afterwards.
+   */
+  public Generation reassign(Generation generation, String applicationId, Consumer<String> prepare) {
+    return inTransaction(connection -> {
+      lock(connection);
+      Generation current = selectOne(connection, "SELECT " + COLUMNS + " FROM tally_control.generations WHERE generation = "
+          + generation.number() + " FOR UPDATE");
+      if (current == null || !current.applicationId().equals(generation.applicationId())) {
+        return current;
+      }
+      prepare.accept(applicationId);
+      try (PreparedStatement update = connection.prepareStatement(
+          "UPDATE tally_control.generations SET application_id = ? WHERE generation = ?")) {
+        update.setString(1, applicationId);
+        update.setInt(2, generation.number());
+        update.executeUpdate();
+      }
+      log.warn("read model generation {} is now filled by application {} (was {})", generation.number(), applicationId,
+          generation.applicationId());
+      return new Generation(current.number(), current.schema(), applicationId, current.state());
+    });
+  }
+
+  /** The application id a generation moves to from {@code applicationId}: {@code <id>-r1}, then {@code -r2}, ... */
+  public static String nextApplicationId(String applicationId) {
+    Matcher reassigned = REASSIGNED.matcher(applicationId);
+    return reassigned.matches() ? reassigned.group(1) + "-r" + (Long.parseLong(reassigned.group(2)) + 1)
+        : applicationId + "-r1";
   }
 
   /** Applied offset per partition of a generation's projection checkpoints. */

@@ -59,7 +59,7 @@ public final class ReadModelSchemas {
   }
 
   /** Creates (or brings up to date) the control schema and the serving schema. */
-  static void migrateControl(DataSource dataSource, String readerRole) {
+  public static void migrateControl(DataSource dataSource, String readerRole) {
     Flyway.configure()
         .dataSource(dataSource)
         .schemas(CONTROL, SERVING)

@@ -39,6 +39,23 @@ class GenerationsTest {
   }
 
   @Test
+  void aGenerationMovesToANewApplicationOnceEvenWhenTwoProcessesMoveItAtOnce() {
+    Generation live = generations.bootstrap("projector");
+    List<String> prepared = new ArrayList<>();
+
+    Generation moved = generations.reassign(live, Generations.nextApplicationId(live.applicationId()), prepared::add);
+    Generation again = generations.reassign(live, "projector-r9", prepared::add);
+
+    assertThat(moved).isEqualTo(new Generation(1, "tally_read_g1", "projector-r1", Generation.State.LIVE));
+    assertThat(again).as("the second found it moved and changed nothing").isEqualTo(moved);
+    assertThat(prepared).containsExactly("projector-r1");
+    assertThat(generations.live()).contains(moved);
+    assertThat(Generations.nextApplicationId("projector-r1")).isEqualTo("projector-r2");
+    assertThat(generations.startBuilding().applicationId()).as("a rebuild's id starts from the base")
+        .isEqualTo("projector-g2");
+  }
+
+  @Test
   void bootstrapCreatesOneLiveGenerationOnceEvenWhenProcessesRace() throws Exception {
     assertThat(generations.live()).isEmpty();
     assertThat(generations.all()).isEmpty();

@@ -16,8 +16,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The account projection's buffered changes: one coalesced patch per account (its state after the
- * newest event of the batch) and one history line per money event.
+ * The account projection's changes of one write: one coalesced patch per account (its state after
+ * the newest event of the batch) and one history line per money event. The runtime adds only
+ * events that follow what the read model holds, in order.
  *
  * <p>Written with three statements whatever the batch size, each one multi-row through
  * {@code unnest} of arrays:
@@ -30,7 +31,7 @@ import java.util.UUID;
  * </ol>
  * The version guards make a replayed or duplicated event a no-op: a row never goes backwards.
  */
-final class AccountBatch implements ProjectionBatch {
+final class AccountBatch implements ProjectionBatch<AccountEvent> {
 
   private static final String OPEN = "OPEN";
   private static final String CLOSED = "CLOSED";
@@ -38,7 +39,8 @@ final class AccountBatch implements ProjectionBatch {
   private final Map<UUID, Patch> patches = new HashMap<>();
   private final Map<LineKey, Line> lines = new LinkedHashMap<>();
 
-  void add(AccountEvent event) {
+  @Override
+  public void add(AccountEvent event) {
     Patch patch = patches.computeIfAbsent(event.accountId(), Patch::new);
     if (event instanceof AccountEvent.Opened opened) {
       patch.opened = true;

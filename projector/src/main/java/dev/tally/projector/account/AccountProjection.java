@@ -1,40 +1,73 @@
 package dev.tally.projector.account;
 
-import dev.tally.projector.runtime.ProjectionStore;
+import dev.tally.projector.runtime.DeadLetters;
+import dev.tally.projector.runtime.EventIdentity;
+import dev.tally.projector.runtime.Projection;
+import dev.tally.projector.runtime.ProjectionBatch;
+import dev.tally.projector.runtime.ProjectionTopology;
 import dev.tally.projector.runtime.ProjectorTopologyConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import dev.tally.projector.runtime.ReaderTooOldException;
+import dev.tally.projector.runtime.RejectedRecordException;
+import dev.tally.schemas.AvroCodec;
 import org.apache.kafka.streams.Topology;
 
 /**
  * The account projection: account events into {@code accounts} (current state) and
- * {@code account_transactions} (one line per money event).
- *
- * <pre>
- *   [events topic] ──▶ account-projection ──▶ [dead-letters topic]
- *                           │
- *                     account-projection-store ──▶ PostgreSQL (before each offset commit)
- * </pre>
+ * {@code account_transactions} (one line per money event). Everything else (order, versions,
+ * parking, dead letters, checkpoints) is the projection runtime's ({@link ProjectionTopology}).
  */
-public final class AccountProjection {
+public final class AccountProjection implements Projection<AccountEvent> {
 
-  /** The projection's name: key of its checkpoints and parked keys. */
+  /** The projection's name: key of its checkpoints, versions and parked keys. */
   public static final String NAME = "accounts";
-  static final String SOURCE = "account-events";
-  static final String PROCESSOR = "account-projection";
-  static final String STORE = "account-projection-store";
-  static final String DEAD_LETTERS = "dead-letters";
 
-  private AccountProjection() {
+  private final AvroCodec codec;
+
+  /** The projection as this build reads events: with every schema version on its classpath. */
+  public AccountProjection() {
+    this(AvroCodec.standard());
   }
 
+  AccountProjection(AvroCodec codec) {
+    this.codec = codec;
+  }
+
+  /** The projection's topology. */
   public static Topology build(ProjectorTopologyConfig config) {
-    Topology topology = new Topology();
-    topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.eventsTopic());
-    topology.addProcessor(PROCESSOR, () -> new AccountProjector(config), SOURCE);
-    topology.addStateStore(ProjectionStore.builder(STORE, config, AccountBatch::new), PROCESSOR);
-    topology.addSink(DEAD_LETTERS, config.deadLettersTopic(), new ByteArraySerializer(), new ByteArraySerializer(),
-        PROCESSOR);
-    return topology;
+    return ProjectionTopology.build(config, new AccountProjection());
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public AccountEvent read(String key, byte[] value) {
+    try {
+      AccountEvent event = AccountEvents.fromAvro(codec.decode(value));
+      if (!event.accountId().equals(AccountEvents.parseUuid(key))) {
+        throw new AccountEvents.InvalidEventException(
+            "record key " + key + " is not the event's aggregate id " + event.accountId());
+      }
+      return event;
+    } catch (AvroCodec.UnknownSchemaException e) {
+      throw new ReaderTooOldException(e.getMessage(), e);
+    } catch (AvroCodec.UndecodableRecordException e) {
+      throw new RejectedRecordException(DeadLetters.Reason.UNDECODABLE, e.getMessage(), e);
+    } catch (RuntimeException e) {
+      // InvalidEventException, and whatever else a readable record that is no valid event makes the mapping throw.
+      throw new RejectedRecordException(DeadLetters.Reason.INVALID, e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public EventIdentity identity(AccountEvent event) {
+    return new EventIdentity(event.accountId(), event.version(), event.eventId());
+  }
+
+  @Override
+  public ProjectionBatch<AccountEvent> newBatch() {
+    return new AccountBatch();
   }
 }

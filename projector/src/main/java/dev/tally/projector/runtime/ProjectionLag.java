@@ -19,16 +19,12 @@ import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
-import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,11 +37,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code tally.projection.lag.seconds}: the age of that oldest unapplied record (now minus its
  *       timestamp, which the writer sets when it appends the event); 0 when nothing is pending.
  * </ul>
- * "Covered" means at or below the checkpoint in PostgreSQL (applied offset + 1), or below the
- * consumer group's committed offset, whichever is further: both only move once rows are in the
- * database. It measures the live generation of the read model (its schema and its application's
- * group), whichever that is at the time. The oldest pending record is read with a read_committed consumer, so transaction
- * markers and aborted records never count as lag, and a caught-up projection reads exactly 0.
+ * "Covered" means at or below the checkpoint in PostgreSQL: the database is the truth, whatever
+ * Kafka's consumer group has committed (after a restored backup, say, the group is ahead of what
+ * the read model holds, and the difference is lag). It measures the live generation of the read
+ * model, whichever that is at the time. The oldest pending record is read with a read_committed
+ * consumer, so transaction markers and aborted records never count as lag, and a caught-up
+ * projection reads exactly 0.
  */
 public final class ProjectionLag implements AutoCloseable {
 
@@ -61,7 +58,7 @@ public final class ProjectionLag implements AutoCloseable {
   private final Supplier<Generation> live;
   private final MeterRegistry registry;
   private final Clock clock;
-  private final KafkaConsumer<byte[], byte[]> probe;
+  private final LogReader probe;
   private final Map<Integer, Lag> lags = new ConcurrentHashMap<>();
 
   public ProjectionLag(Admin admin, DataSource dataSource, String bootstrapServers, String topic, String projection,
@@ -73,15 +70,7 @@ public final class ProjectionLag implements AutoCloseable {
     this.live = live;
     this.registry = registry;
     this.clock = clock;
-    this.probe = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
-        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
-        ConsumerConfig.CLIENT_ID_CONFIG, "tally-" + projection + "-lag-probe"),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.probe = new LogReader(bootstrapServers, "tally-" + projection + "-lag-probe", PROBE_TIMEOUT);
   }
 
   /** The last measured lag of one partition, if measured. */
@@ -102,19 +91,12 @@ public final class ProjectionLag implements AutoCloseable {
       List<TopicPartition> all = IntStream.range(0, partitions).mapToObj(p -> new TopicPartition(topic, p)).toList();
       Map<TopicPartition, Long> ends = offsets(all, OffsetSpec.latest());
       Map<TopicPartition, Long> starts = offsets(all, OffsetSpec.earliest());
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(generation.applicationId(),
-          new ListConsumerGroupOffsetsOptions().timeoutMs(TIMEOUT_MS))
-          .partitionsToOffsetAndMetadata().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
       Map<Integer, Long> applied = appliedOffsets(generation.schema());
       for (TopicPartition partition : all) {
         long next = starts.get(partition);
         Long checkpoint = applied.get(partition.partition());
         if (checkpoint != null) {
           next = Math.max(next, checkpoint + 1);
-        }
-        OffsetAndMetadata group = committed.get(partition);
-        if (group != null) {
-          next = Math.max(next, group.offset());
         }
         measure(partition, next, ends.get(partition));
       }
@@ -128,11 +110,13 @@ public final class ProjectionLag implements AutoCloseable {
   private void measure(TopicPartition partition, long next, long end) {
     Lag lag = Lag.NONE;
     if (next < end) {
-      ConsumerRecord<byte[], byte[]> oldest = oldestFrom(partition, next, end);
-      if (oldest != null) {
-        double seconds = Math.max(0, clock.millis() - oldest.timestamp()) / 1000.0;
-        lag = new Lag(end - oldest.offset(), seconds);
-      } else if (probe.position(partition) < end) {
+      try {
+        ConsumerRecord<byte[], byte[]> oldest = probe.first(partition, next, end).orElse(null);
+        if (oldest != null) {
+          double seconds = Math.max(0, clock.millis() - oldest.timestamp()) / 1000.0;
+          lag = new Lag(end - oldest.offset(), seconds);
+        }
+      } catch (TimeoutException e) {
         Lag previous = lags.get(partition.partition());
         lag = new Lag(end - next, previous == null ? 0 : previous.seconds());
       }
@@ -140,22 +124,6 @@ public final class ProjectionLag implements AutoCloseable {
     if (lags.put(partition.partition(), lag) == null) {
       register(partition.partition());
     }
-  }
-
-  /** The first committed record at or after {@code from}, or null if there is none before {@code end}. */
-  private ConsumerRecord<byte[], byte[]> oldestFrom(TopicPartition partition, long from, long end) {
-    probe.assign(List.of(partition));
-    probe.seek(partition, from);
-    long deadline = System.nanoTime() + PROBE_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      for (ConsumerRecord<byte[], byte[]> record : probe.poll(Duration.ofMillis(200)).records(partition)) {
-        return record.offset() < end ? record : null;
-      }
-      if (probe.position(partition) >= end) {
-        return null;
-      }
-    }
-    return null;
   }
 
   private void register(int partition) {

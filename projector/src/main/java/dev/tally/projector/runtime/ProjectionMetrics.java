@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,7 +15,13 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code tally.projection.events}: events handled (applied or dead-lettered);
  *   <li>{@code tally.projection.rows.written}: rows changed in PostgreSQL, a counter whose rate is
  *       rows written per second;
- *   <li>{@code tally.projection.dead.letters}: records sent to the dead-letter topic, by reason.
+ *   <li>{@code tally.projection.dead.letters}: records sent to the dead-letter topic, by reason;
+ *   <li>{@code tally.projection.faults}: aggregates parked because the log broke their history
+ *       ({@code gap}, {@code conflict}, {@code overlap}) or the database refused an event
+ *       ({@code refused}), by kind;
+ *   <li>{@code tally.projection.duplicates}: events already applied, seen again (no-ops);
+ *   <li>{@code tally.projection.skipped}: records passed over because an operator skipped them;
+ *   <li>{@code tally.projection.stalls}: times a task stopped at a record this reader cannot read yet.
  * </ul>
  * Lag lives in {@link ProjectionLag}.
  */
@@ -26,6 +33,9 @@ public final class ProjectionMetrics {
   private final Timer batchDuration;
   private final Counter events;
   private final Counter rows;
+  private final Counter duplicates;
+  private final Counter skipped;
+  private final Counter stalls;
 
   public ProjectionMetrics(MeterRegistry registry, String projection) {
     this.registry = registry;
@@ -49,7 +59,23 @@ public final class ProjectionMetrics {
         .description("Rows changed in the read model; its rate is rows written per second")
         .tag("projection", projection)
         .register(registry);
+    this.duplicates = Counter.builder("tally.projection.duplicates")
+        .description("Events already applied, seen again: no-ops")
+        .tag("projection", projection)
+        .register(registry);
+    this.skipped = Counter.builder("tally.projection.skipped")
+        .description("Records passed over because an operator skipped them (tally dead-letters skip)")
+        .tag("projection", projection)
+        .register(registry);
+    this.stalls = Counter.builder("tally.projection.stalls")
+        .description("Times a task stopped at a record written with a schema this reader does not know")
+        .tag("projection", projection)
+        .register(registry);
     deadLetterCounter(DeadLetters.Reason.UNDECODABLE);
+    for (DeadLetters.Reason kind : List.of(DeadLetters.Reason.GAP, DeadLetters.Reason.CONFLICT,
+        DeadLetters.Reason.OVERLAP, DeadLetters.Reason.REFUSED)) {
+      faultCounter(kind);
+    }
   }
 
   public MeterRegistry registry() {
@@ -68,8 +94,33 @@ public final class ProjectionMetrics {
   }
 
   /** Counts one record sent to the dead-letter topic. */
-  public void deadLettered(DeadLetters.Reason reason) {
+  void deadLettered(DeadLetters.Reason reason) {
     deadLetterCounter(reason).increment();
+  }
+
+  /** Counts one aggregate parked by a fault found when its batch was written. */
+  void fault(DeadLetters.Reason kind) {
+    faultCounter(kind).increment();
+  }
+
+  void duplicates(long count) {
+    duplicates.increment(count);
+  }
+
+  void skipped() {
+    skipped.increment();
+  }
+
+  void stalled() {
+    stalls.increment();
+  }
+
+  private Counter faultCounter(DeadLetters.Reason kind) {
+    return Counter.builder("tally.projection.faults")
+        .description("Aggregates parked because the log broke their history or the database refused an event")
+        .tag("projection", projection)
+        .tag("kind", kind.label())
+        .register(registry);
   }
 
   private Counter deadLetterCounter(DeadLetters.Reason reason) {

@@ -1,28 +1,32 @@
 package dev.tally.projector.runtime;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
-import java.sql.Statement;
-import java.sql.Timestamp;
+import java.sql.Savepoint;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
@@ -30,9 +34,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bridge between a Kafka Streams task and PostgreSQL: buffers one task's changes and writes
- * them, with the task's applied offsets, in one database transaction, <em>before</em> Kafka
- * Streams commits the task's input offsets.
+ * The bridge between a Kafka Streams task and PostgreSQL: buffers one task's events and writes
+ * them, with the task's applied offset, in one database transaction, <em>before</em> Kafka Streams
+ * commits the task's input offsets.
  *
  * <p><b>Why this is a state store, and why {@link CachedStateStore}.</b> In Kafka Streams 4.2 a
  * task commit runs {@code StreamTask.prepareCommit()}, which calls
@@ -46,51 +50,70 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Writing while processing.</b> A batch that fills up between two commits
  * ({@code maxBatchEvents}) is handed to the task's writer thread, and the stream thread goes on
- * decoding into a fresh batch: PostgreSQL and the JVM work at the same time. At most one batch per
+ * decoding into a fresh one: PostgreSQL and the JVM work at the same time. At most one batch per
  * task is in flight, batches of a task are written in order, and {@code flushCache()} waits for
  * all of them. A failed write fails the store for good: every later commit of the task throws, so
  * no offset past the lost batch is ever committed; Kafka Streams then closes the task and replays
  * from its last committed offset.
  *
- * <p>The store keeps no state of its own across restarts: no changelog, nothing on disk. After a
- * crash, Kafka Streams resumes from its last committed offsets, which are never ahead of what the
- * database holds, and replays at most the events of the last interrupted batch; the batch writes
- * are idempotent, so that replay is harmless.
+ * <p><b>What a batch transaction checks</b> (ADR 0020), with one statement that also locks the
+ * partition's checkpoint row, so that everything writing a partition takes turns:
+ * <ul>
+ *   <li>the checkpoint is not below what this task committed: else the database lost commits (a
+ *       crash without durable commits, a restored backup), the task fails and the read model is
+ *       reported rewound ({@link ProjectionHealth}) for the runner to resume from the checkpoint;
+ *   <li>records at or below the checkpoint are applied already (another writer got there first);
+ *   <li>each aggregate's events follow the version the read model holds ({@link VersionGate}): a
+ *       duplicate is a no-op; a gap, a conflict or an overlap parks the aggregate's key;
+ *   <li>the keys this task held back are still parked, and no other key of the batch was parked
+ *       or skipped meanwhile (by a re-drive, another writer, an operator).
+ * </ul>
+ * Whenever the batch cannot be written as the task decided it (a key to park, a stale view of what
+ * is parked or skipped), nothing of it is written: the keys to park are parked in a transaction of
+ * their own, and the task fails, to replay from its last committed offset with what the database
+ * now says. So every dead letter is decided, and sent, while processing, in log order.
  *
- * <p>It also keeps the task's parked keys: keys with an earlier event in the dead-letter topic,
- * whose later events are held back to keep each key's order.
+ * <p><b>A value the database refuses</b> (a data exception: SQL state class 22 or 23, such as a
+ * time out of PostgreSQL's range) is looked for among the batch's aggregates by halving, each try
+ * under a savepoint, then among the events of the one found; that event's key is parked
+ * ({@code refused}) and the rest of the partition goes on. Any other error fails the task as above.
+ *
+ * <p>The store keeps no state of its own across restarts: no changelog, nothing on disk. When a
+ * task starts it reads its checkpoint, its parked keys and the records operators skipped; records
+ * at or below the checkpoint are a replay and are not applied again. If Kafka resumes the task
+ * beyond the checkpoint with records in between, the read model lost work that Kafka's group has
+ * passed: the task fails and reports the read model rewound.
  */
-public final class ProjectionStore<B extends ProjectionBatch> implements StateStore, CachedStateStore<Object, Object> {
+public final class ProjectionStore<E> implements StateStore, CachedStateStore<Object, Object> {
 
   private static final Logger log = LoggerFactory.getLogger(ProjectionStore.class);
   private static final int MAX_ATTEMPTS = 6;
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+  private static final Duration RESUME_CHECK_PATIENCE = Duration.ofSeconds(10);
 
   private final String name;
   private final ProjectorTopologyConfig config;
-  private final Supplier<B> batches;
+  private final Projection<E> projection;
 
-  private B batch;
-  private int handled;
-  private Map<Integer, Position> positions = new TreeMap<>();
-  private final Map<String, Long> parked = new HashMap<>();
-  private List<Parking> newlyParked = new ArrayList<>();
-  private String taskId = "?";
+  private Buffer<E> buffer = new Buffer<>();
+  private final Map<String, ProjectionTables.ParkedKey> parked = new HashMap<>();
+  private Set<Long> skipped = Set.of();
+  private TaskId taskId;
+  private int partition;
+  /** Records at or below it were applied before this task started. */
+  private long checkpointAtStart = -1;
+  private boolean resumeChecked;
+  /** The checkpoint this task knows the database holds: never more than it (written by the writer thread). */
+  private volatile long committed = -1;
   private volatile boolean open;
   private ExecutorService writer;
   private CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
   private RuntimeException failure;
 
-  ProjectionStore(String name, ProjectorTopologyConfig config, Supplier<B> batches) {
+  ProjectionStore(String name, ProjectorTopologyConfig config, Projection<E> projection) {
     this.name = name;
     this.config = config;
-    this.batches = batches;
-  }
-
-  /** A builder Kafka Streams calls once per task. */
-  public static <B extends ProjectionBatch> ProjectionStoreBuilder<B> builder(String name, ProjectorTopologyConfig config,
-      Supplier<B> batches) {
-    return new ProjectionStoreBuilder<>(name, config, batches);
+    this.projection = projection;
   }
 
   @Override
@@ -100,47 +123,130 @@ public final class ProjectionStore<B extends ProjectionBatch> implements StateSt
 
   @Override
   public void init(StateStoreContext context, StateStore root) {
-    this.taskId = context.taskId().toString();
+    this.taskId = context.taskId();
+    this.partition = taskId.partition();
     discard();
     failure = null;
     inFlight = CompletableFuture.completedFuture(null);
     writer = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("projection-writer-" + name + "-" + taskId)
         .daemon().factory());
+    ProjectionTables.TaskState state;
+    try (Connection connection = config.dataSource().getConnection()) {
+      state = ProjectionTables.load(connection, config.schema(), config.projection(), config.eventsTopic(), partition);
+    } catch (SQLException e) {
+      throw new StreamsException(taskId + ": cannot read the state of " + config.projection() + " partition "
+          + partition + " in " + config.schema(), e, taskId);
+    }
+    checkpointAtStart = state.checkpoint();
+    committed = state.checkpoint();
+    resumeChecked = false;
     parked.clear();
-    parked.putAll(loadParkedKeys(context.taskId().partition()));
+    parked.putAll(state.parked());
+    skipped = state.skipped();
+    if (!parked.isEmpty()) {
+      log.warn("{} partition {}: {} parked keys; their records go to the dead-letter topic until re-driven",
+          config.projection(), partition, parked.size());
+    }
     context.register(root, (key, value) -> {
       throw new IllegalStateException("projection store " + name + " has no changelog to restore from");
     });
     open = true;
   }
 
-  /** The batch that events of the record being processed go into. */
-  public B batch() {
-    return batch;
+  /**
+   * Checks, once per task start, that Kafka resumes the partition where the read model stopped: a
+   * first record beyond the checkpoint + 1 with committed records in between (not only
+   * transaction markers) means the database lost work Kafka's group has passed.
+   */
+  void checkResume(long offset) {
+    if (resumeChecked) {
+      return;
+    }
+    if (offset > checkpointAtStart + 1) {
+      Optional<ConsumerRecord<byte[], byte[]>> missed;
+      try (LogReader reader = new LogReader(config.bootstrapServers(), "tally-" + config.projection() + "-resume-check",
+          RESUME_CHECK_PATIENCE)) {
+        missed = reader.first(new TopicPartition(config.eventsTopic(), partition), checkpointAtStart + 1, offset);
+      } catch (TimeoutException e) {
+        throw new ReplayException(taskId, "cannot check where the read model stopped: " + e.getMessage(), e);
+      }
+      if (missed.isPresent()) {
+        String why = "the read model holds partition " + partition + " up to offset " + checkpointAtStart
+            + " but its application resumes at offset " + offset + ", past record " + missed.get().offset()
+            + ": the database lost applied records (a crash without durable commits, a restored backup) or is a"
+            + " new one; the projection resumes from the database's checkpoints";
+        pause(config.health().rewound(config.schema(), partition, offset, why));
+        throw new ReplayException(taskId, why, null);
+      }
+    }
+    config.health().resumed(config.schema(), partition);
+    resumeChecked = true;
+  }
+
+  /** Whether the record at this offset was applied before this task started: a replay. */
+  boolean applied(long offset) {
+    return offset <= checkpointAtStart;
+  }
+
+  /** Whether an operator chose to pass over the record at this offset. */
+  boolean skipped(long offset) {
+    return skipped.contains(offset);
+  }
+
+  /** Why this key is parked, if it is. */
+  ProjectionTables.ParkedKey parking(String key) {
+    return parked.get(key);
+  }
+
+  /** Buffers an event to apply. */
+  void add(RecordMetadata source, long timestamp, String key, E event) {
+    buffer.entries.add(new Entry<>(source.offset(), key, event, projection.identity(event)));
+    handled(source, timestamp);
+  }
+
+  /** A record sent to the dead-letter topic: it is handled, nothing to apply. */
+  void deadLettered(RecordMetadata source, long timestamp) {
+    handled(source, timestamp);
+  }
+
+  /** A record held back because its key is parked; checked to be still parked when the batch is written. */
+  void heldBack(String key, RecordMetadata source, long timestamp) {
+    buffer.heldBack.add(key);
+    handled(source, timestamp);
+  }
+
+  /** A record passed over as an operator asked. */
+  void skip(RecordMetadata source, long timestamp) {
+    buffer.skipped.add(source.offset());
+    config.metrics().skipped();
+    handled(source, timestamp);
+  }
+
+  /** Parks a key from this record on (persisted with the batch); later records of the key are held back. */
+  void park(String key, RecordMetadata source, long timestamp, String reason) {
+    if (!parked.containsKey(key)) {
+      ProjectionTables.Parking parking = new ProjectionTables.Parking(key, source.partition(), source.offset(), reason);
+      buffer.parkings.add(parking);
+      parked.put(key, new ProjectionTables.ParkedKey(config.projection(), config.eventsTopic(), key, source.partition(),
+          source.offset(), DeadLetters.Reason.of(reason).label(), reason, Instant.now(), config.applicationId()));
+    }
+    handled(source, timestamp);
   }
 
   /**
-   * Records that the current record has been handled (applied, or sent to the dead-letter topic):
-   * its offset becomes part of the next checkpoint. A full batch goes to the writer thread at once.
+   * Records that the current record has been handled: its offset becomes part of the next
+   * checkpoint. A full batch goes to the writer thread at once.
    */
-  public void handled(RecordMetadata source, long timestamp) {
-    positions.put(source.partition(), new Position(source.topic(), source.offset(), timestamp));
-    handled++;
-    if (handled >= config.maxBatchEvents()) {
-      writeInBackground();
+  private void handled(RecordMetadata source, long timestamp) {
+    Buffer<E> current = buffer;
+    if (current.handled == 0) {
+      current.firstOffset = source.offset();
     }
-  }
-
-  /** The offset of the record that parked this key, if it is parked and the record is after it. */
-  public Long parkedBy(String key, long offset) {
-    Long parkedAt = parked.get(key);
-    return parkedAt != null && offset > parkedAt ? parkedAt : null;
-  }
-
-  /** Holds back every later event of this key (persisted with the next batch). */
-  public void park(String key, RecordMetadata source, String reason) {
-    if (parked.putIfAbsent(key, source.offset()) == null) {
-      newlyParked.add(new Parking(key, source.partition(), source.offset(), reason));
+    current.lastOffset = source.offset();
+    current.lastTimestamp = timestamp;
+    current.handled++;
+    if (current.handled >= config.maxBatchEvents()) {
+      writeInBackground();
     }
   }
 
@@ -170,8 +276,9 @@ public final class ProjectionStore<B extends ProjectionBatch> implements StateSt
 
   @Override
   public void close() {
-    if (handled > 0) {
-      log.info("{}: closing with {} unwritten events; they are replayed from the last committed offsets", taskId, handled);
+    if (buffer.handled > 0) {
+      log.info("{}: closing with {} unwritten records; they are replayed from the last committed offsets", taskId,
+          buffer.handled);
     }
     discard();
     if (writer != null) {
@@ -191,10 +298,7 @@ public final class ProjectionStore<B extends ProjectionBatch> implements StateSt
     return open;
   }
 
-  /**
-   * Writes everything handled so far and waits until it is committed: the buffered batch, its
-   * checkpoint and its parked keys in one transaction (after any batch still being written).
-   */
+  /** Writes everything handled so far and waits until it is committed (after any batch still being written). */
   public void write() {
     writeInBackground();
     awaitInFlight();
@@ -208,19 +312,16 @@ public final class ProjectionStore<B extends ProjectionBatch> implements StateSt
    */
   private void writeInBackground() {
     awaitInFlight();
-    if (handled == 0) {
+    if (buffer.handled == 0) {
       return;
     }
-    Pending pending = new Pending(batch, handled, positions, newlyParked);
-    batch = batches.get();
-    handled = 0;
-    positions = new TreeMap<>();
-    newlyParked = new ArrayList<>();
+    Buffer<E> pending = buffer;
+    buffer = new Buffer<>();
     inFlight = CompletableFuture.runAsync(() -> {
       long started = System.nanoTime();
       long rows = writeWithRetries(pending);
-      config.metrics().batchWritten(pending.handled(), rows, System.nanoTime() - started);
-      log.debug("{}: wrote {} events ({} rows) in {} µs", taskId, pending.handled(), rows,
+      config.metrics().batchWritten(pending.handled, rows, System.nanoTime() - started);
+      log.debug("{}: wrote {} records ({} rows) in {} µs", taskId, pending.handled, rows,
           (System.nanoTime() - started) / 1000);
     }, writer);
   }
@@ -237,50 +338,84 @@ public final class ProjectionStore<B extends ProjectionBatch> implements StateSt
       inFlight.join();
     } catch (CompletionException e) {
       failure = e.getCause() instanceof StreamsException streams ? streams
-          : new StreamsException(taskId + ": writing a batch failed", e.getCause());
+          : new ReplayException(taskId, "writing a batch failed: " + e.getCause(), e.getCause());
       throw failure;
     }
   }
 
   private void discard() {
-    batch = batches.get();
-    handled = 0;
-    positions = new TreeMap<>();
-    newlyParked = new ArrayList<>();
+    buffer = new Buffer<>();
   }
 
-  private long writeWithRetries(Pending pending) {
+  private long writeWithRetries(Buffer<E> pending) {
     Duration backoff = FIRST_BACKOFF;
     for (int attempt = 1; ; attempt++) {
       try {
         return writeOnce(pending);
       } catch (SQLException e) {
         if (attempt >= MAX_ATTEMPTS || !transientFailure(e)) {
-          throw new StreamsException(taskId + ": cannot write a batch of " + pending.handled()
-              + " events to the read model", e);
+          throw new ReplayException(taskId, "cannot write a batch of " + pending.handled
+              + " records to the read model: " + e.getMessage(), e);
         }
-        log.warn("{}: writing a batch failed ({}: {}); retrying in {} ms", taskId, e.getSQLState(), e.getMessage(), backoff.toMillis());
+        log.warn("{}: writing a batch failed ({}: {}); retrying in {} ms", taskId, e.getSQLState(), e.getMessage(),
+            backoff.toMillis());
         pause(backoff);
         backoff = backoff.multipliedBy(2);
       }
     }
   }
 
-  private long writeOnce(Pending pending) throws SQLException {
+  private long writeOnce(Buffer<E> pending) throws SQLException {
+    List<Entry<E>> accepted;
     try (Connection connection = config.dataSource().getConnection()) {
       connection.setAutoCommit(false);
       try {
-        try (Statement statement = connection.createStatement()) {
-          statement.execute("SET LOCAL search_path TO " + config.schema());
+        ProjectionTables.searchPath(connection, config.schema());
+        ProjectionTables.Snapshot snapshot = ProjectionTables.snapshot(connection, config.projection(),
+            config.eventsTopic(), partition, pending.aggregates(), pending.keys(), pending.firstOffset,
+            pending.lastOffset);
+        if (snapshot.checkpoint() < committed) {
+          String why = "the read model went back: partition " + partition + " was applied up to offset " + committed
+              + ", the database now says " + snapshot.checkpoint() + " (a crash without durable commits, a restored"
+              + " backup); the projection resumes from the database's checkpoints";
+          config.health().rewound(config.schema(), partition, snapshot.checkpoint() + 1, why);
+          throw new ReplayException(taskId, why, null);
         }
-        long rows = pending.batch().isEmpty() ? 0 : pending.batch().write(connection);
-        rows += saveParkedKeys(connection, pending.parked());
-        saveCheckpoints(connection, pending.positions());
-        notifyReaders(connection, pending.positions());
+        staleness(pending, snapshot).ifPresent(why -> {
+          throw new ReplayException(taskId, why + "; replaying from the last committed offset", null);
+        });
+        Classified classified = classify(pending, snapshot);
+        if (!classified.faults().isEmpty()) {
+          connection.rollback();
+          throw parkAndReplay(classified.faults(), "the log breaks their history");
+        }
+        accepted = classified.accepted();
+        long rows;
+        try {
+          rows = accepted.isEmpty() ? 0 : batchOf(accepted).write(connection);
+        } catch (SQLException e) {
+          if (!refusedValue(e)) {
+            throw e;
+          }
+          connection.rollback();
+          List<ProjectionTables.Parking> refused = isolate(accepted);
+          if (refused.isEmpty()) {
+            throw e;
+          }
+          throw parkAndReplay(refused, "the database refused their values");
+        }
+        rows += ProjectionTables.park(connection, config.projection(), config.eventsTopic(), config.applicationId(),
+            pending.parkings);
+        ProjectionTables.finish(connection, config.projection(), config.eventsTopic(), partition,
+            classified.applied(), pending.lastOffset, pending.lastTimestamp, config.notifyChannel());
         connection.commit();
+        committed = Math.max(snapshot.checkpoint(), pending.lastOffset);
+        config.metrics().duplicates(classified.duplicates());
         return rows;
       } catch (SQLException | RuntimeException e) {
-        connection.rollback();
+        if (!connection.isClosed() && !connection.getAutoCommit()) {
+          connection.rollback();
+        }
         throw e;
       } finally {
         connection.setAutoCommit(true);
@@ -288,85 +423,157 @@ public final class ProjectionStore<B extends ProjectionBatch> implements StateSt
     }
   }
 
-  private void saveCheckpoints(Connection connection, Map<Integer, Position> positions) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement("""
-        INSERT INTO projection_checkpoints (projection, topic, partition, applied_offset, last_event_timestamp, updated_at)
-        VALUES (?, ?, ?, ?, ?, now())
-        ON CONFLICT (projection, topic, partition) DO UPDATE
-          SET applied_offset = EXCLUDED.applied_offset,
-              last_event_timestamp = EXCLUDED.last_event_timestamp,
-              updated_at = EXCLUDED.updated_at
-          WHERE projection_checkpoints.applied_offset < EXCLUDED.applied_offset""")) {
-      for (Map.Entry<Integer, Position> entry : positions.entrySet()) {
-        Position position = entry.getValue();
-        statement.setString(1, config.projection());
-        statement.setString(2, position.topic());
-        statement.setInt(3, entry.getKey());
-        statement.setLong(4, position.offset());
-        statement.setTimestamp(5, Timestamp.from(Instant.ofEpochMilli(Math.max(0, position.timestamp()))));
-        statement.addBatch();
+  /** Why what the task decided while processing no longer holds, if it does not. */
+  private Optional<String> staleness(Buffer<E> pending, ProjectionTables.Snapshot snapshot) {
+    Set<String> parkedNow = new HashSet<>();
+    pending.parkings.forEach(parking -> parkedNow.add(parking.key()));
+    for (String key : pending.heldBack) {
+      if (!snapshot.parked().containsKey(key) && !parkedNow.contains(key)) {
+        return Optional.of("key " + key + " was held back but is no longer parked (re-driven)");
       }
-      statement.executeBatch();
     }
+    for (Entry<E> entry : pending.entries) {
+      Long parkedAt = snapshot.parked().get(entry.key());
+      if (entry.offset() > snapshot.checkpoint() && parkedAt != null && entry.offset() >= parkedAt) {
+        return Optional.of("key " + entry.key() + " is parked from offset " + parkedAt + " by another writer");
+      }
+    }
+    for (long offset : snapshot.skipped()) {
+      if (offset > snapshot.checkpoint() && !pending.skipped.contains(offset)) {
+        return Optional.of("record " + partition + "@" + offset + " was skipped by an operator");
+      }
+    }
+    return Optional.empty();
   }
 
-  private long saveParkedKeys(Connection connection, List<Parking> newlyParked) throws SQLException {
-    if (newlyParked.isEmpty()) {
-      return 0;
-    }
-    try (PreparedStatement statement = connection.prepareStatement("""
-        INSERT INTO parked_keys (projection, topic, record_key, partition, parked_offset, reason, parked_at)
-        VALUES (?, ?, ?, ?, ?, ?, now())
-        ON CONFLICT (projection, topic, record_key) DO NOTHING""")) {
-      for (Parking parking : newlyParked) {
-        statement.setString(1, config.projection());
-        statement.setString(2, config.eventsTopic());
-        statement.setString(3, parking.key());
-        statement.setInt(4, parking.partition());
-        statement.setLong(5, parking.offset());
-        statement.setString(6, parking.reason());
-        statement.addBatch();
-      }
-      long rows = 0;
-      for (int count : statement.executeBatch()) {
-        rows += Math.max(count, 0);
-      }
-      return rows;
-    }
+  /** The batch's verdicts: what to apply, how many duplicates, which keys to park. */
+  private record Classified<E>(List<Entry<E>> accepted, Map<UUID, EventIdentity> applied, long duplicates,
+      List<ProjectionTables.Parking> faults) {
   }
 
-  private void notifyReaders(Connection connection, Map<Integer, Position> positions) throws SQLException {
-    StringBuilder payload = new StringBuilder(config.projection());
-    positions.forEach((partition, position) -> payload.append(' ').append(partition).append(':').append(position.offset()));
-    try (PreparedStatement statement = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
-      statement.setString(1, config.notifyChannel());
-      statement.setString(2, payload.length() > 7000 ? config.projection() : payload.toString());
-      statement.execute();
-    }
-  }
-
-  private Map<String, Long> loadParkedKeys(int partition) {
-    Map<String, Long> keys = new HashMap<>();
-    try (Connection connection = config.dataSource().getConnection();
-         PreparedStatement statement = connection.prepareStatement(
-             "SELECT record_key, parked_offset FROM " + config.schema() + ".parked_keys"
-                 + " WHERE projection = ? AND topic = ? AND partition = ?")) {
-      statement.setString(1, config.projection());
-      statement.setString(2, config.eventsTopic());
-      statement.setInt(3, partition);
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          keys.put(rows.getString(1), rows.getLong(2));
+  private Classified<E> classify(Buffer<E> pending, ProjectionTables.Snapshot snapshot) {
+    Map<UUID, VersionGate.Held> held = new HashMap<>(snapshot.held());
+    Map<UUID, ProjectionTables.Parking> faults = new LinkedHashMap<>();
+    Map<UUID, EventIdentity> applied = new HashMap<>();
+    List<Entry<E>> accepted = new ArrayList<>(pending.entries.size());
+    long duplicates = 0;
+    for (Entry<E> entry : pending.entries) {
+      UUID aggregate = entry.identity().aggregateId();
+      if (entry.offset() <= snapshot.checkpoint() || faults.containsKey(aggregate)) {
+        continue;
+      }
+      switch (VersionGate.judge(held.getOrDefault(aggregate, VersionGate.Held.NOTHING), entry.identity())) {
+        case VersionGate.Apply apply -> {
+          accepted.add(entry);
+          held.put(aggregate, VersionGate.Held.of(entry.identity()));
+          applied.put(aggregate, entry.identity());
         }
+        case VersionGate.Duplicate duplicate -> duplicates++;
+        case VersionGate.Fault fault -> faults.put(aggregate,
+            new ProjectionTables.Parking(entry.key(), partition, entry.offset(), fault.message()));
       }
+    }
+    return new Classified<>(accepted, applied, duplicates, List.copyOf(faults.values()));
+  }
+
+  /**
+   * Parks keys in a transaction of their own; returns the failure that makes the task replay from
+   * its last committed offset, sending each parked record to the dead-letter topic as it comes by.
+   */
+  private ReplayException parkAndReplay(List<ProjectionTables.Parking> parkings, String why) throws SQLException {
+    try (Connection connection = config.dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      ProjectionTables.searchPath(connection, config.schema());
+      ProjectionTables.park(connection, config.projection(), config.eventsTopic(), config.applicationId(), parkings);
+      connection.commit();
+    }
+    for (ProjectionTables.Parking parking : parkings) {
+      log.warn("{}: parked key {} at offset {}: {}", taskId, parking.key(), parking.offset(), parking.reason());
+      config.metrics().fault(DeadLetters.Reason.of(parking.reason()));
+    }
+    return new ReplayException(taskId, "parked " + parkings.size() + " key(s), " + why
+        + "; replaying from the last committed offset", null);
+  }
+
+  /**
+   * The events whose values the database refuses: the aggregates that fail alone, found by halving
+   * (each try under a savepoint, rolled back), then in each the first event whose addition fails.
+   * Nothing when every aggregate fails alone: that is the database, not the data.
+   */
+  private List<ProjectionTables.Parking> isolate(List<Entry<E>> accepted) throws SQLException {
+    Map<UUID, List<Entry<E>>> byAggregate = new LinkedHashMap<>();
+    accepted.forEach(entry -> byAggregate.computeIfAbsent(entry.identity().aggregateId(), id -> new ArrayList<>())
+        .add(entry));
+    List<ProjectionTables.Parking> refused = new ArrayList<>();
+    try (Connection connection = config.dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        ProjectionTables.searchPath(connection, config.schema());
+        List<List<Entry<E>>> failing = new ArrayList<>();
+        halve(connection, new ArrayList<>(byAggregate.values()), failing);
+        if (failing.size() == byAggregate.size() && failing.size() > 1) {
+          return List.of();
+        }
+        for (List<Entry<E>> events : failing) {
+          for (int length = 1; length <= events.size(); length++) {
+            Optional<SQLException> error = refusal(connection, events.subList(0, length));
+            if (error.isPresent()) {
+              Entry<E> culprit = events.get(length - 1);
+              refused.add(new ProjectionTables.Parking(culprit.key(), partition, culprit.offset(),
+                  DeadLetters.Reason.REFUSED.label() + ": SQL state " + error.get().getSQLState() + ": "
+                      + DeadLetters.truncate(String.valueOf(error.get().getMessage()).lines().findFirst().orElse(""))));
+              break;
+            }
+          }
+        }
+      } finally {
+        connection.rollback();
+        connection.setAutoCommit(true);
+      }
+    }
+    return refused;
+  }
+
+  private void halve(Connection connection, List<List<Entry<E>>> aggregates, List<List<Entry<E>>> failing)
+      throws SQLException {
+    if (refusal(connection, aggregates.stream().flatMap(List::stream).toList()).isEmpty()) {
+      return;
+    }
+    if (aggregates.size() == 1) {
+      failing.add(aggregates.getFirst());
+      return;
+    }
+    int half = aggregates.size() / 2;
+    halve(connection, aggregates.subList(0, half), failing);
+    halve(connection, aggregates.subList(half, aggregates.size()), failing);
+  }
+
+  /** The error the database gives these events alone, if a refusal of their values; rolled back either way. */
+  private Optional<SQLException> refusal(Connection connection, List<Entry<E>> entries) throws SQLException {
+    Savepoint savepoint = connection.setSavepoint();
+    try {
+      batchOf(entries).write(connection);
+      return Optional.empty();
     } catch (SQLException e) {
-      throw new StreamsException("cannot read the parked keys of " + config.projection() + " partition " + partition, e);
+      if (refusedValue(e)) {
+        return Optional.of(e);
+      }
+      throw e;
+    } finally {
+      connection.rollback(savepoint);
     }
-    if (!keys.isEmpty()) {
-      log.warn("{} partition {}: {} parked keys; their events go to the dead-letter topic until re-driven",
-          config.projection(), partition, keys.size());
-    }
-    return keys;
+  }
+
+  private ProjectionBatch<E> batchOf(List<Entry<E>> entries) {
+    ProjectionBatch<E> batch = projection.newBatch();
+    entries.forEach(entry -> batch.add(entry.event()));
+    return batch;
+  }
+
+  /** A data exception (class 22) or an integrity violation (class 23): the values, not the database. */
+  static boolean refusedValue(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("22") || state.startsWith("23"));
   }
 
   /** Connection trouble, a serialization failure, a deadlock, a server going away: worth another try. */
@@ -379,22 +586,40 @@ public final class ProjectionStore<B extends ProjectionBatch> implements StateSt
         || state.startsWith("57P") || state.equals("53300"));
   }
 
-  private static void pause(Duration duration) {
+  static void pause(Duration duration) {
     try {
       Thread.sleep(duration);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StreamsException("interrupted while waiting to retry a batch write", e);
+      throw new StreamsException("interrupted while pausing", e);
     }
   }
 
-  private record Position(String topic, long offset, long timestamp) {
+  /** An event to apply, where it came from and whose it is. */
+  private record Entry<E>(long offset, String key, E event, EventIdentity identity) {
   }
 
-  /** A batch handed to the writer thread, with the offsets and parked keys it covers. */
-  private record Pending(ProjectionBatch batch, int handled, Map<Integer, Position> positions, List<Parking> parked) {
-  }
+  /** What a task handled since its last write: events to apply, keys held back or parked, records skipped. */
+  private static final class Buffer<E> {
+    final List<Entry<E>> entries = new ArrayList<>();
+    final Set<String> heldBack = new HashSet<>();
+    final List<ProjectionTables.Parking> parkings = new ArrayList<>();
+    final Set<Long> skipped = new HashSet<>();
+    int handled;
+    long firstOffset = -1;
+    long lastOffset = -1;
+    long lastTimestamp;
 
-  private record Parking(String key, int partition, long offset, String reason) {
+    Set<UUID> aggregates() {
+      Set<UUID> aggregates = new HashSet<>();
+      entries.forEach(entry -> aggregates.add(entry.identity().aggregateId()));
+      return aggregates;
+    }
+
+    Set<String> keys() {
+      Set<String> keys = new HashSet<>(heldBack);
+      entries.forEach(entry -> keys.add(entry.key()));
+      return keys;
+    }
   }
 }

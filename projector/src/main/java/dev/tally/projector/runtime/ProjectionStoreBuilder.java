@@ -1,45 +1,44 @@
 package dev.tally.projector.runtime;
 
 import java.util.Map;
-import java.util.function.Supplier;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 /** Builds one {@link ProjectionStore} per task. No changelog and no cache: PostgreSQL is the state. */
-public final class ProjectionStoreBuilder<B extends ProjectionBatch> implements StoreBuilder<ProjectionStore<B>> {
+final class ProjectionStoreBuilder<E> implements StoreBuilder<ProjectionStore<E>> {
 
   private final String name;
   private final ProjectorTopologyConfig config;
-  private final Supplier<B> batches;
+  private final Projection<E> projection;
 
-  ProjectionStoreBuilder(String name, ProjectorTopologyConfig config, Supplier<B> batches) {
+  ProjectionStoreBuilder(String name, ProjectorTopologyConfig config, Projection<E> projection) {
     this.name = name;
     this.config = config;
-    this.batches = batches;
+    this.projection = projection;
   }
 
   @Override
-  public StoreBuilder<ProjectionStore<B>> withCachingEnabled() {
+  public StoreBuilder<ProjectionStore<E>> withCachingEnabled() {
     throw new UnsupportedOperationException("a projection store has no cache");
   }
 
   @Override
-  public StoreBuilder<ProjectionStore<B>> withCachingDisabled() {
+  public StoreBuilder<ProjectionStore<E>> withCachingDisabled() {
     return this;
   }
 
   @Override
-  public StoreBuilder<ProjectionStore<B>> withLoggingEnabled(Map<String, String> config) {
+  public StoreBuilder<ProjectionStore<E>> withLoggingEnabled(Map<String, String> config) {
     throw new UnsupportedOperationException("a projection store has no changelog: PostgreSQL is its state");
   }
 
   @Override
-  public StoreBuilder<ProjectionStore<B>> withLoggingDisabled() {
+  public StoreBuilder<ProjectionStore<E>> withLoggingDisabled() {
     return this;
   }
 
   @Override
-  public ProjectionStore<B> build() {
-    return new ProjectionStore<>(name, config, batches);
+  public ProjectionStore<E> build() {
+    return new ProjectionStore<>(name, config, projection);
   }
 
   @Override

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tally.projector.ReadModel;
 import dev.tally.projector.runtime.DeadLetters;
+import dev.tally.projector.runtime.ProjectionHealth;
 import dev.tally.projector.runtime.ProjectionMetrics;
 import dev.tally.projector.runtime.ProjectorTopologyConfig;
 import dev.tally.schemas.AvroCodec;
@@ -18,6 +19,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Clock;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +62,7 @@ class AccountProjectionTopologyTest {
 
   private DataSource db;
   private SimpleMeterRegistry registry;
+  private ProjectionHealth health;
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> events;
   private TestOutputTopic<byte[], byte[]> deadLetters;
@@ -76,8 +80,10 @@ class AccountProjectionTopologyTest {
 
   private void startDriver() {
     registry = new SimpleMeterRegistry();
+    health = new ProjectionHealth(Clock.systemUTC());
     ProjectorTopologyConfig config = new ProjectorTopologyConfig(EVENTS, DEAD_LETTERS, AccountProjection.NAME, db,
-        "public", "tally_projection", 1000, new ProjectionMetrics(registry, AccountProjection.NAME));
+        "public", 3, "topology-test", "unused:9092", "tally_projection", 1000,
+        new ProjectionMetrics(registry, AccountProjection.NAME), health);
     Properties properties = new Properties();
     properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
     properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -140,7 +146,7 @@ class AccountProjectionTopologyTest {
   }
 
   @Test
-  void duplicatesAndReplayedOlderEventsChangeNothing() {
+  void anEventAppendedTwiceChangesNothingTheSecondTime() {
     UUID alice = UUID.randomUUID();
     List<SpecificRecord> history = List.of(opened(alice, "alice", "EUR"), deposited(alice, 2, 1000, 1000, "a"),
         withdrawn(alice, 3, 300, 700, "b"));
@@ -148,13 +154,68 @@ class AccountProjectionTopologyTest {
     ReadModel.Dump before = ReadModel.dump(db);
 
     pipe(history.get(2));
-    history.forEach(this::pipe);
-    pipe(history.get(1));
 
     assertThat(ReadModel.dump(db)).isEqualTo(before);
-    assertThat(ReadModel.query(db, "SELECT balance || ' ' || version FROM accounts")).containsExactly("700 3");
-    assertThat(ReadModel.query(db, "SELECT count(*) FROM account_transactions")).containsExactly("2");
+    assertThat(ReadModel.query(db, "SELECT count(*) FROM parked_keys")).containsExactly("0");
     assertThat(deadLetters.isEmpty()).isTrue();
+    assertThat(registry.get("tally.projection.duplicates").counter().count()).isEqualTo(1);
+    assertThat(ReadModel.query(db, "SELECT applied_offset FROM projection_checkpoints")).containsExactly("3");
+  }
+
+  @Test
+  void recordsTheReadModelHoldsAlreadyAreNotAppliedAgainWhenReplayed() {
+    UUID alice = UUID.randomUUID();
+    List<SpecificRecord> history = List.of(opened(alice, "alice", "EUR"), deposited(alice, 2, 1000, 1000, "a"),
+        withdrawn(alice, 3, 300, 700, "b"));
+    history.forEach(this::pipe);
+    ReadModel.Dump before = ReadModel.dump(db);
+
+    // A restarted driver reads the topic from offset 0 again: a replay from behind the checkpoint.
+    driver.close();
+    startDriver();
+    history.forEach(this::pipe);
+
+    assertThat(ReadModel.dump(db)).isEqualTo(before);
+    assertThat(registry.get("tally.projection.batch.size").summary().count()).as("nothing to write").isZero();
+    assertThat(deadLetters.isEmpty()).isTrue();
+  }
+
+  @Test
+  void anOlderVersionAtALaterOffsetParksItsAggregateAndIsDeadLetteredWhenReplayed() {
+    UUID alice = UUID.randomUUID();
+    List<SpecificRecord> history = List.of(opened(alice, "alice", "EUR"), deposited(alice, 2, 1000, 1000, "a"),
+        withdrawn(alice, 3, 300, 700, "b"));
+    history.forEach(this::pipe);
+
+    assertThatThrownBy(() -> pipe(history.get(1))).hasStackTraceContaining("parked 1 key(s)");
+    assertThat(ReadModel.query(db, "SELECT kind || ' ' || parked_offset || ' ' || parked_by FROM parked_keys"))
+        .containsExactly("overlap 3 topology-test");
+    assertThat(registry.get("tally.projection.faults").tag("kind", "overlap").counter().count()).isEqualTo(1);
+
+    // The task replays from its last committed offset, as Kafka Streams would after the failure.
+    assertThatThrownBy(driver::close).hasStackTraceContaining("parked 1 key(s)");
+    stateDir = stateDir.resolve("replayed");
+    startDriver();
+    history.forEach(this::pipe);
+    pipe(history.get(1));
+    pipe(deposited(alice, 4, 1, 701, "held back"));
+
+    List<TestRecord<byte[], byte[]>> letters = deadLetters.readRecordsToList();
+    assertThat(letters).hasSize(2);
+    assertThat(headers(letters.get(0))).containsEntry(DeadLetters.REASON, "overlap")
+        .containsEntry(DeadLetters.SOURCE_OFFSET, "3");
+    assertThat(headers(letters.get(0)).get(DeadLetters.EXCEPTION_MESSAGE)).startsWith("overlap: version 2");
+    assertThat(headers(letters.get(1))).containsEntry(DeadLetters.REASON, "parked")
+        .containsEntry(DeadLetters.PARKED_BY_OFFSET, "3");
+    assertThat(ReadModel.query(db, "SELECT balance || ' ' || version FROM accounts")).containsExactly("700 3");
+  }
+
+  @Test
+  void deadLettersNameTheGenerationAndApplicationThatSentThem() {
+    events.pipeInput(key(UUID.randomUUID()), "not avro".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(headers(deadLetters.readRecord())).containsEntry(DeadLetters.GENERATION, "3")
+        .containsEntry(DeadLetters.APPLICATION_ID, "topology-test");
   }
 
   @Test
@@ -219,7 +280,11 @@ class AccountProjectionTopologyTest {
   void aParkedKeyStaysParkedAfterARestart() {
     UUID bob = UUID.randomUUID();
     pipe(opened(bob, "bob", "EUR"));
-    events.pipeInput(key(bob), new byte[] {(byte) 0xC3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+    // A known schema's fingerprint with a body that does not match it: corrupt bytes stay poison.
+    byte[] corrupt = Arrays.copyOf(encode(deposited(bob, 2, 10, 10, "x")), 12);
+    corrupt[10] = (byte) 0xFF;
+    corrupt[11] = (byte) 0xFF;
+    events.pipeInput(key(bob), corrupt);
     driver.close();
 
     startDriver();
@@ -230,7 +295,28 @@ class AccountProjectionTopologyTest {
     List<TestRecord<byte[], byte[]>> letters = deadLetters.readRecordsToList();
     assertThat(letters).singleElement().satisfies(letter -> assertThat(headers(letter))
         .containsEntry(DeadLetters.REASON, "parked").containsEntry(DeadLetters.PARKED_BY_OFFSET, "1"));
+    assertThat(ReadModel.query(db, "SELECT reason FROM parked_keys")).singleElement().asString()
+        .startsWith("undecodable: UndecodableRecordException: corrupt body");
     assertThat(ReadModel.query(db, "SELECT balance FROM accounts WHERE owner = 'bob'")).containsExactly("0");
+  }
+
+  @Test
+  void aRecordWrittenWithASchemaThisReaderDoesNotKnowStopsTheTaskAndParksNothing() {
+    UUID alice = UUID.randomUUID();
+    pipe(opened(alice, "alice", "EUR"));
+    // Single-object encoding with a fingerprint no recorded schema has: written by a newer writer.
+    byte[] tooNew = {(byte) 0xC3, 0x01, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, (byte) 0x88, 2, 4, 6};
+
+    assertThatThrownBy(() -> events.pipeInput(key(alice), tooNew)).hasStackTraceContaining("unknown schema");
+
+    assertThat(health.stalls("public")).singleElement().satisfies(stall -> {
+      assertThat(stall.offset()).isEqualTo(1);
+      assertThat(stall.reason()).contains("unknown schema fingerprint");
+    });
+    assertThat(registry.get("tally.projection.stalls").counter().count()).isEqualTo(1);
+    assertThat(ReadModel.query(db, "SELECT count(*) FROM parked_keys")).containsExactly("0");
+    assertThat(deadLetters.isEmpty()).isTrue();
+    assertThat(ReadModel.query(db, "SELECT applied_offset FROM projection_checkpoints")).containsExactly("0");
   }
 
   @Test

@@ -1,0 +1,30 @@
+package dev.tally.projector.runtime;
+
+/**
+ * One projection of an events topic into the read model: how to read a record, whose event it is,
+ * and how to write a batch of events. The runtime does the rest, the same for every projection:
+ * per-aggregate order and contiguous versions, parking, dead letters, checkpoints, lag, re-driving.
+ *
+ * @param <E> the projection's own view of an event (Avro stays at the edge, in {@link #read})
+ */
+public interface Projection<E> {
+
+  /** Its name: the key of its checkpoints, aggregate versions and parked keys. */
+  String name();
+
+  /**
+   * Reads one record of the events topic.
+   *
+   * @throws RejectedRecordException for a record this projection can never apply (not an event it
+   *     knows, inconsistent, or unstorable content): it parks its key
+   * @throws ReaderTooOldException for a record written with a schema this reader does not know yet:
+   *     the projection stops and retries until a newer reader is deployed
+   */
+  E read(String key, byte[] value);
+
+  /** Which aggregate the event belongs to, the version it brought it to, and its id. */
+  EventIdentity identity(E event);
+
+  /** An empty batch. */
+  ProjectionBatch<E> newBatch();
+}
