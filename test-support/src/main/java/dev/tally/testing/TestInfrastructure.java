@@ -170,10 +170,7 @@ public final class TestInfrastructure {
           "transaction.state.log.replication.factor", "1",
           "transaction.state.log.min.isr", "1",
           "offsets.topic.replication.factor", "1",
-          "group.initial.rebalance.delay.ms", "0",
-          // Tally's topics keep their records for ever; tests write records with old timestamps,
-          // which the default retention (7 days) would delete from under them after a few minutes.
-          "log.retention.ms", "-1"));
+          "group.initial.rebalance.delay.ms", "0"));
       broker.afterPropertiesSet();
       Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy));
       log.info("embedded Kafka broker at {}", broker.getBrokersAsString());
