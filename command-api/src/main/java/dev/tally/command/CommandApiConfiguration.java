@@ -9,6 +9,7 @@ import dev.tally.platform.writer.SkippedCommands;
 import dev.tally.platform.writer.WriterSettings;
 import dev.tally.platform.writer.WriterStartCheck;
 import dev.tally.platform.writer.WriterTopology;
+import dev.tally.schemas.AggregateTopics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,9 +42,9 @@ class CommandApiConfiguration {
 
   @Bean
   WriterSettings accountWriterSettings(TopicNames topics, CommandApiProperties properties) {
-    return new WriterSettings(AccountBinding.AGGREGATE_TYPE, topics.accountCommands(), topics.accountEvents(),
-        topics.accountCommandResults(), properties.replyTimeout(), properties.decisionMargin(),
-        properties.idempotencyWindow());
+    AggregateTopics account = topics.of(AccountBinding.AGGREGATE_TYPE);
+    return new WriterSettings(AccountBinding.AGGREGATE_TYPE, account.commands(), account.events(), account.results(),
+        properties.replyTimeout(), properties.decisionMargin(), properties.idempotencyWindow());
   }
 
   @Bean
@@ -55,7 +56,7 @@ class CommandApiConfiguration {
   StreamsRuntime accountWriter(WriterSettings settings, KafkaProperties kafka, CommandApiProperties properties,
       SkippedCommands skipped) {
     Properties config = new Properties();
-    config.put(StreamsConfig.APPLICATION_ID_CONFIG, properties.applicationId());
+    config.put(StreamsConfig.APPLICATION_ID_CONFIG, properties.applicationId(settings.aggregateType()));
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", kafka.getBootstrapServers()));
     config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, properties.commitInterval().toMillis());
@@ -66,7 +67,7 @@ class CommandApiConfiguration {
     config.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
     config.putAll(properties.streams());
     return new StreamsRuntime(WriterTopology.build(settings, new AccountBinding(), Clock.systemUTC(), skipped), config,
-        Duration.ofSeconds(30), List.of(new WriterStartCheck(settings, properties.applicationId())), skipped::details);
+        Duration.ofSeconds(30), List.of(new WriterStartCheck(settings, properties.applicationId(settings.aggregateType()))), skipped::details);
   }
 
   @Bean

@@ -11,6 +11,7 @@ import dev.tally.projector.runtime.ProjectorTopologyConfig;
 import dev.tally.projector.runtime.Reconciler;
 import dev.tally.readmodel.Generation;
 import dev.tally.readmodel.Generations;
+import dev.tally.schemas.AggregateTopics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,29 +55,31 @@ class ProjectorConfiguration {
       KafkaProperties kafka, ProjectorProperties settings, ProjectionMetrics metrics, ProjectionHealth health,
       Admin admin) {
     String bootstrapServers = String.join(",", kafka.getBootstrapServers());
+    AggregateTopics source = topics.of(AccountProjection.SOURCE);
     return new GenerationRunner(generations, settings.applicationId(), generation -> {
       boolean building = generation.state() == Generation.State.BUILDING;
-      ProjectorTopologyConfig config = new ProjectorTopologyConfig(topics.accountEvents(),
-          topics.accountEventsDeadLetters(), AccountProjection.NAME, dataSource, generation.schema(),
+      ProjectorTopologyConfig config = new ProjectorTopologyConfig(source.events(),
+          source.deadLetters(), AccountProjection.NAME, dataSource, generation.schema(),
           generation.number(), generation.applicationId(), bootstrapServers, settings.notifyChannel(),
           building ? settings.buildMaxBatchEvents() : settings.maxBatchEvents(), metrics, health);
       Topology topology = AccountProjection.build(config);
       return new StreamsRuntime(topology,
           StreamsSettings.of(settings, bootstrapServers, generation.applicationId(), building), settings.closeTimeout());
-    }, new Reconciler(admin, dataSource, bootstrapServers, topics.accountEvents(), AccountProjection.NAME), health,
+    }, new Reconciler(admin, dataSource, bootstrapServers, source.events(), AccountProjection.NAME), health,
         settings.generationPoll());
   }
 
   @Bean
   KafkaHealthIndicator kafkaHealthIndicator(Admin admin, TopicNames topics) {
-    return new KafkaHealthIndicator(admin, List.of(topics.accountEvents(), topics.accountEventsDeadLetters()),
-        Duration.ofSeconds(3));
+    AggregateTopics source = topics.of(AccountProjection.SOURCE);
+    return new KafkaHealthIndicator(admin, List.of(source.events(), source.deadLetters()), Duration.ofSeconds(3));
   }
 
   @Bean(destroyMethod = "close")
   ProjectionLag accountProjectionLag(Admin admin, DataSource dataSource, KafkaProperties kafka, TopicNames topics,
       GenerationRunner runner, MeterRegistry registry) {
-    return new ProjectionLag(admin, dataSource, String.join(",", kafka.getBootstrapServers()), topics.accountEvents(),
+    return new ProjectionLag(admin, dataSource, String.join(",", kafka.getBootstrapServers()),
+        topics.of(AccountProjection.SOURCE).events(),
         AccountProjection.NAME, runner::live, registry, Clock.systemUTC());
   }
 

@@ -8,6 +8,7 @@ import dev.tally.projector.runtime.ProjectionTopology;
 import dev.tally.projector.runtime.ProjectorTopologyConfig;
 import dev.tally.projector.runtime.ReaderTooOldException;
 import dev.tally.projector.runtime.RejectedRecordException;
+import dev.tally.schemas.Aggregates;
 import dev.tally.schemas.AvroCodec;
 import org.apache.kafka.streams.Topology;
 
@@ -20,6 +21,8 @@ public final class AccountProjection implements Projection<AccountEvent> {
 
   /** The projection's name: key of its checkpoints, versions and parked keys. */
   public static final String NAME = "accounts";
+  /** The aggregate type whose events it reads. */
+  public static final String SOURCE = Aggregates.ACCOUNT;
 
   private final AvroCodec codec;
 
