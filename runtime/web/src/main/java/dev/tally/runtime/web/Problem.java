@@ -115,13 +115,14 @@ public final class Problem extends RuntimeException {
     response.getWriter().write(JSON.writeValueAsString(body));
   }
 
-  /** The code of a problem that has only a status: its name, but 400 is an invalid request. */
+  /** The code of a problem that has only a status: its name, but 400 is an invalid request and 500 an internal error. */
   static String codeOf(int status) {
     HttpStatus known = HttpStatus.resolve(status);
-    if (status == HttpStatus.BAD_REQUEST.value()) {
-      return "invalid-request";
-    }
-    return known == null ? "error-" + status : known.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return switch (status) {
+      case 400 -> "invalid-request";
+      case 500 -> "internal-error";
+      default -> known == null ? "error-" + status : known.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    };
   }
 
   static String title(String code) {

@@ -12,7 +12,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * What the servlet container's error page shows (an error raised outside Spring MVC, by a filter
- * say): a problem too, never a stack trace or an HTML page.
+ * say): a problem too, never a stack trace or an HTML page. Asked for directly, the page is no
+ * resource: a 404, as any unknown path.
  */
 @RestController
 class ProblemErrorController implements ErrorController {
@@ -20,8 +21,8 @@ class ProblemErrorController implements ErrorController {
   @RequestMapping("${server.error.path:${error.path:/error}}")
   ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
     Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-    HttpStatus status = code instanceof Integer value && HttpStatus.resolve(value) != null
-        ? HttpStatus.valueOf(value) : HttpStatus.INTERNAL_SERVER_ERROR;
+    HttpStatus status = !(code instanceof Integer value) ? HttpStatus.NOT_FOUND
+        : HttpStatus.resolve(value) != null ? HttpStatus.valueOf(value) : HttpStatus.INTERNAL_SERVER_ERROR;
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, status.is5xxServerError()
         ? "The request could not be answered because of an internal error."
         : "The request was refused: " + status.getReasonPhrase() + ".");

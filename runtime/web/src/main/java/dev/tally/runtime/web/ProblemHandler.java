@@ -33,7 +33,7 @@ public abstract class ProblemHandler extends ResponseEntityExceptionHandler {
     log.error("unexpected failure", e);
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
         "The request could not be answered because of an internal error.");
-    problem.setType(URI.create(Problem.TYPE_BASE + "internal-error"));
+    typeFromStatus(problem);
     problem.setTitle("Internal error");
     return ResponseEntity.internalServerError().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
   }

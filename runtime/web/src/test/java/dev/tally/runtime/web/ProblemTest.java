@@ -50,6 +50,7 @@ class ProblemTest {
     assertThat(response.getContentAsString()).isEqualTo(
         "{\"type\":\"/problems/content-too-large\",\"title\":\"Content too large\",\"status\":413,\"detail\":\"too long\"}");
     assertThat(Problem.codeOf(400)).isEqualTo("invalid-request");
+    assertThat(Problem.codeOf(500)).isEqualTo("internal-error");
     assertThat(Problem.codeOf(599)).isEqualTo("error-599");
   }
 }
