@@ -1,8 +1,8 @@
 package dev.tally.command.http;
 
 import dev.tally.domain.account.Account;
-import dev.tally.domain.eventsourcing.TextRule;
 import dev.tally.platform.gateway.CommandGateway;
+import dev.tally.runtime.core.TextRule;
 import dev.tally.runtime.web.Problem;
 import dev.tally.runtime.web.ProblemKind;
 import dev.tally.schemas.command.CloseAccount;

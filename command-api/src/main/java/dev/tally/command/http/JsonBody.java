@@ -1,6 +1,6 @@
 package dev.tally.command.http;
 
-import dev.tally.domain.eventsourcing.TextRule;
+import dev.tally.runtime.core.TextRule;
 import dev.tally.runtime.web.Problem.FieldError;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

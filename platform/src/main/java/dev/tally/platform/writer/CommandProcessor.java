@@ -1,6 +1,6 @@
 package dev.tally.platform.writer;
 
-import dev.tally.domain.eventsourcing.Decision;
+import dev.tally.runtime.core.Decision;
 import dev.tally.schemas.AvroCodec;
 import dev.tally.schemas.ConsistencyToken;
 import dev.tally.schemas.SchemaCatalog;
