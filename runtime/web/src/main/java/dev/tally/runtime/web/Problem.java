@@ -25,6 +25,8 @@ public final class Problem extends RuntimeException {
 
   /** Base of every problem type Tally defines; the last segment names the problem. */
   public static final String TYPE_BASE = "/problems/";
+  /** The detail of every 500: what went wrong inside is for the log, not for the client. */
+  static final String INTERNAL_ERROR = "The request could not be answered because of an internal error.";
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 

@@ -23,8 +23,7 @@ class ProblemErrorController implements ErrorController {
     Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
     HttpStatus status = !(code instanceof Integer value) ? HttpStatus.NOT_FOUND
         : HttpStatus.resolve(value) != null ? HttpStatus.valueOf(value) : HttpStatus.INTERNAL_SERVER_ERROR;
-    ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, status.is5xxServerError()
-        ? "The request could not be answered because of an internal error."
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, status.is5xxServerError() ? Problem.INTERNAL_ERROR
         : "The request was refused: " + status.getReasonPhrase() + ".");
     ProblemHandler.typeFromStatus(problem);
     return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);

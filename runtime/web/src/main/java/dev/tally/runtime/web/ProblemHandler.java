@@ -31,8 +31,7 @@ public abstract class ProblemHandler extends ResponseEntityExceptionHandler {
   @ExceptionHandler(Exception.class)
   protected ResponseEntity<Object> unexpected(Exception e) {
     log.error("unexpected failure", e);
-    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
-        "The request could not be answered because of an internal error.");
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR, Problem.INTERNAL_ERROR);
     typeFromStatus(problem);
     problem.setTitle("Internal error");
     return ResponseEntity.internalServerError().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);

@@ -29,7 +29,7 @@ public class ProblemReportValve extends ErrorReportValve {
     }
     try {
       response.resetBuffer();
-      Problem.write(response, status, status >= 500 ? "The request could not be answered because of an internal error."
+      Problem.write(response, status, status >= 500 ? Problem.INTERNAL_ERROR
           : "The request was refused before it could be read"
               + (response.getMessage() == null ? "." : ": " + response.getMessage()));
       response.finishResponse();
