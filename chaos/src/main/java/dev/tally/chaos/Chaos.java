@@ -236,14 +236,13 @@ public final class Chaos {
     Generations generations = new Generations(db, "tally_reader");
     try (Kafka kafka = connect(ports.bootstrap())) {
       say("reading the log");
-      LogScan.Log log = LogScan.read(kafka, AggregateTopics.of(Aggregates.ACCOUNT).events());
+      String events = AggregateTopics.of(Aggregates.ACCOUNT).events();
+      LogScan.Log log = LogScan.read(kafka, events);
       say(String.format("%,d events; waiting for the read model to apply them all", log.events().size()));
-      Map<Integer, Long> behind = ReadModel.awaitCatchUp(generations, AggregateTopics.of(Aggregates.ACCOUNT).events(), log.lastOffsets(),
-          settings.catchUpLimit());
+      Map<Integer, Long> behind = ReadModel.awaitCatchUp(generations, events, log.lastOffsets(), settings.catchUpLimit());
       String schema = ReadModel.live(generations).schema();
       say("comparing the read model (" + schema + ") with a fold of the log");
-      ModelVerification.Result verified = ModelVerification.verify(kafka, db, schema, ReadModel.PROJECTION,
-          AggregateTopics.of(Aggregates.ACCOUNT).events());
+      ModelVerification.Result verified = ModelVerification.verify(kafka, db, schema, ReadModel.PROJECTION, events);
       ReadModel.Facts model = ReadModel.read(db, schema);
       say("reading every account through the query API");
       Map<String, Long> queryBalances = new HashMap<>();

@@ -55,8 +55,9 @@ class CommandApiConfiguration {
   @Bean
   StreamsRuntime accountWriter(WriterSettings settings, KafkaProperties kafka, CommandApiProperties properties,
       SkippedCommands skipped) {
+    String applicationId = properties.applicationId(settings.aggregateType());
     Properties config = new Properties();
-    config.put(StreamsConfig.APPLICATION_ID_CONFIG, properties.applicationId(settings.aggregateType()));
+    config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", kafka.getBootstrapServers()));
     config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, properties.commitInterval().toMillis());
@@ -67,7 +68,7 @@ class CommandApiConfiguration {
     config.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
     config.putAll(properties.streams());
     return new StreamsRuntime(WriterTopology.build(settings, new AccountBinding(), Clock.systemUTC(), skipped), config,
-        Duration.ofSeconds(30), List.of(new WriterStartCheck(settings, properties.applicationId(settings.aggregateType()))), skipped::details);
+        Duration.ofSeconds(30), List.of(new WriterStartCheck(settings, applicationId)), skipped::details);
   }
 
   @Bean

@@ -1,7 +1,7 @@
 package dev.tally.command.http;
 
-import java.time.Clock;
 import dev.tally.runtime.web.ProblemConfiguration;
+import java.time.Clock;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;

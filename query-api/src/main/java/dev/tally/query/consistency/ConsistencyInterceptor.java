@@ -62,8 +62,8 @@ public final class ConsistencyInterceptor implements HandlerInterceptor {
     }
     return switch (watcher.await(token.aggregateId(), token.version(), settings.consistencyWait())) {
       case COVERED, REACHED -> true;
-      case TIMED_OUT -> throw QueryProblems.readModelBehind("The read model has not yet reached version " + token.version()
-          + " of " + token.aggregateId() + " after waiting " + settings.consistencyWait().toMillis()
+      case TIMED_OUT -> throw QueryProblems.readModelBehind("The read model has not yet reached version "
+          + token.version() + " of " + token.aggregateId() + " after waiting " + settings.consistencyWait().toMillis()
           + " ms; retry later with the same token.", settings.retryAfter());
       case REFUSED -> throw QueryProblems.tooManyWaits("As many requests as allowed (" + settings.maxWaitingRequests()
           + ") are waiting for the read model to catch up; retry later with the same token.", settings.retryAfter());

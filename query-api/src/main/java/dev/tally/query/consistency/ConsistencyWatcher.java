@@ -156,7 +156,8 @@ public final class ConsistencyWatcher extends AbstractHealthIndicator implements
       }
     } catch (SQLException e) {
       log.warn("cannot read the version of {}: {}", id, e.toString());
-      throw QueryProblems.unavailable("The read model cannot be reached right now; retry later.", Duration.ofSeconds(1));
+      throw QueryProblems.unavailable("The read model cannot be reached right now; retry later.",
+          Duration.ofSeconds(1));
     }
   }
 
