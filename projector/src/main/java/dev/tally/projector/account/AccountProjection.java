@@ -21,8 +21,6 @@ public final class AccountProjection implements Projection<AccountEvent> {
 
   /** The projection's name: key of its checkpoints, versions and parked keys. */
   public static final String NAME = "accounts";
-  /** The aggregate type whose events it reads. */
-  public static final String SOURCE = Aggregates.ACCOUNT;
 
   private final AvroCodec codec;
 
@@ -43,6 +41,11 @@ public final class AccountProjection implements Projection<AccountEvent> {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public String sourceAggregateType() {
+    return Aggregates.ACCOUNT;
   }
 
   @Override
