@@ -5,6 +5,7 @@ import dev.tally.platform.TopicNames;
 import dev.tally.platform.gateway.CommandCircuit;
 import dev.tally.platform.gateway.CommandGateway;
 import dev.tally.platform.streams.StreamsRuntime;
+import dev.tally.platform.writer.AggregateBinding;
 import dev.tally.platform.writer.SkippedCommands;
 import dev.tally.platform.writer.WriterSettings;
 import dev.tally.platform.writer.WriterStartCheck;
@@ -35,26 +36,34 @@ import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.KafkaMessageListenerContainer;
 import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
 
-/** Wires the account writer (Kafka Streams) and the gateway that HTTP requests use to reach it. */
+/** Wires the single writer (Kafka Streams) of an aggregate and the gateway that HTTP requests use to reach it. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(CommandApiProperties.class)
 class CommandApiConfiguration {
 
+  /** The aggregate this service writes: the one bean that names it. */
   @Bean
-  WriterSettings accountWriterSettings(TopicNames topics, CommandApiProperties properties) {
-    AggregateTopics account = topics.of(AccountBinding.AGGREGATE_TYPE);
-    return new WriterSettings(AccountBinding.AGGREGATE_TYPE, account.commands(), account.events(), account.results(),
+  AggregateBinding<?, ?, ?, ?> binding() {
+    return new AccountBinding();
+  }
+
+  @Bean
+  WriterSettings writerSettings(TopicNames topics, CommandApiProperties properties,
+      AggregateBinding<?, ?, ?, ?> binding) {
+    AggregateTopics named = topics.of(binding.aggregateType());
+    return new WriterSettings(binding.aggregateType(), named.commands(), named.events(), named.results(),
         properties.replyTimeout(), properties.decisionMargin(), properties.idempotencyWindow());
   }
 
   @Bean
-  SkippedCommands skippedAccountCommands(MeterRegistry meters) {
-    return new SkippedCommands(meters, AccountBinding.AGGREGATE_TYPE);
+  SkippedCommands skippedCommands(MeterRegistry meters, AggregateBinding<?, ?, ?, ?> binding) {
+    return new SkippedCommands(meters, binding.aggregateType());
   }
 
+  /** Named so, its health shows as {@code accountWriter}, as it always has. */
   @Bean
   StreamsRuntime accountWriter(WriterSettings settings, KafkaProperties kafka, CommandApiProperties properties,
-      SkippedCommands skipped) {
+      SkippedCommands skipped, AggregateBinding<?, ?, ?, ?> binding) {
     String applicationId = properties.applicationId(settings.aggregateType());
     Properties config = new Properties();
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -67,7 +76,7 @@ class CommandApiConfiguration {
     config.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     config.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
     config.putAll(properties.streams());
-    return new StreamsRuntime(WriterTopology.build(settings, new AccountBinding(), Clock.systemUTC(), skipped), config,
+    return new StreamsRuntime(WriterTopology.build(settings, binding, Clock.systemUTC(), skipped), config,
         Duration.ofSeconds(30), List.of(new WriterStartCheck(settings, applicationId)), skipped::details);
   }
 
