@@ -1,6 +1,7 @@
 package dev.tally.analytics;
 
-import dev.tally.schemas.Topics;
+import dev.tally.schemas.AggregateTopics;
+import dev.tally.schemas.Aggregates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -49,7 +50,7 @@ public record VolumeConfig(String bootstrapServers, String applicationId, String
     return new VolumeConfig(
         options.get("--bootstrap-servers", "TALLY_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
         options.get("--application-id", "TALLY_ANALYTICS_APPLICATION_ID", DEFAULT_APPLICATION_ID),
-        options.get("--events-topic", "TALLY_TOPICS_ACCOUNT_EVENTS", Topics.ACCOUNT_EVENTS),
+        options.get("--events-topic", "TALLY_TOPICS_ACCOUNT_EVENTS", AggregateTopics.of(Aggregates.ACCOUNT).events()),
         options.get("--output-topic", "TALLY_ANALYTICS_OUTPUT_TOPIC", DEFAULT_OUTPUT_TOPIC),
         Duration.parse(options.get("--window", "TALLY_ANALYTICS_WINDOW", "PT1M")),
         Duration.parse(options.get("--grace", "TALLY_ANALYTICS_GRACE", "PT30S")),

@@ -1,5 +1,7 @@
 package dev.tally.bench;
 
+import dev.tally.schemas.AggregateTopics;
+import dev.tally.schemas.Aggregates;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +32,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class Bench {
 
-  static final String EVENTS_TOPIC = "tally.account-events";
+  static final String EVENTS_TOPIC = AggregateTopics.of(Aggregates.ACCOUNT).events();
   private static final List<String> PHASES = List.of("limits", "projection", "rebuild", "ingest", "query", "e2e");
 
   private final Settings settings;

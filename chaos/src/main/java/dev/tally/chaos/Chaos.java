@@ -7,7 +7,8 @@ import dev.tally.cli.CliException;
 import dev.tally.cli.Kafka;
 import dev.tally.cli.ModelVerification;
 import dev.tally.readmodel.Generations;
-import dev.tally.schemas.Topics;
+import dev.tally.schemas.AggregateTopics;
+import dev.tally.schemas.Aggregates;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -235,14 +236,13 @@ public final class Chaos {
     Generations generations = new Generations(db, "tally_reader");
     try (Kafka kafka = connect(ports.bootstrap())) {
       say("reading the log");
-      LogScan.Log log = LogScan.read(kafka, Topics.ACCOUNT_EVENTS);
+      String events = AggregateTopics.of(Aggregates.ACCOUNT).events();
+      LogScan.Log log = LogScan.read(kafka, events);
       say(String.format("%,d events; waiting for the read model to apply them all", log.events().size()));
-      Map<Integer, Long> behind = ReadModel.awaitCatchUp(generations, Topics.ACCOUNT_EVENTS, log.lastOffsets(),
-          settings.catchUpLimit());
+      Map<Integer, Long> behind = ReadModel.awaitCatchUp(generations, events, log.lastOffsets(), settings.catchUpLimit());
       String schema = ReadModel.live(generations).schema();
       say("comparing the read model (" + schema + ") with a fold of the log");
-      ModelVerification.Result verified = ModelVerification.verify(kafka, db, schema, ReadModel.PROJECTION,
-          Topics.ACCOUNT_EVENTS);
+      ModelVerification.Result verified = ModelVerification.verify(kafka, db, schema, ReadModel.PROJECTION, events);
       ReadModel.Facts model = ReadModel.read(db, schema);
       say("reading every account through the query API");
       Map<String, Long> queryBalances = new HashMap<>();

@@ -1,5 +1,6 @@
 package dev.tally.chaos;
 
+import dev.tally.projector.account.AccountProjection;
 import dev.tally.readmodel.Generation;
 import dev.tally.readmodel.Generations;
 import dev.tally.readmodel.ReadModelSchemas;
@@ -23,7 +24,7 @@ import javax.sql.DataSource;
 final class ReadModel {
 
   /** The account projection's name: the key of its checkpoints. */
-  static final String PROJECTION = "accounts";
+  static final String PROJECTION = AccountProjection.NAME;
   private static final int NAMED = 10;
 
   /**

@@ -1,7 +1,8 @@
 package dev.tally.cli;
 
 import dev.tally.readmodel.ReadModelSchemas;
-import dev.tally.schemas.Topics;
+import dev.tally.schemas.AggregateTopics;
+import dev.tally.schemas.Aggregates;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -71,7 +72,7 @@ final class AsOfCommand implements Callable<Integer> {
   private String instant;
 
   @Option(names = "--topic", paramLabel = "TOPIC", description = "The events topic (default: ${DEFAULT-VALUE}).")
-  private String topic = Topics.ACCOUNT_EVENTS;
+  private String topic = AggregateTopics.of(Aggregates.ACCOUNT).events();
 
   @Option(names = "--schema", paramLabel = "NAME",
       description = "The schema to create, starting with " + PREFIX + " (default: " + PREFIX + "<instant>).")

@@ -7,7 +7,9 @@ import dev.tally.projector.runtime.ProjectionTables;
 import dev.tally.projector.runtime.Redrive;
 import dev.tally.readmodel.Generation;
 import dev.tally.readmodel.Generations;
-import dev.tally.schemas.Topics;
+import dev.tally.readmodel.ReadModelSchemas;
+import dev.tally.schemas.AggregateTopics;
+import dev.tally.schemas.Aggregates;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -81,7 +83,7 @@ final class DeadLettersCommand implements Runnable {
     DatabaseOptions database;
 
     @Option(names = "--topic", paramLabel = "TOPIC", description = "The events topic (default: ${DEFAULT-VALUE}).")
-    String topic = Topics.ACCOUNT_EVENTS;
+    String topic = AggregateTopics.of(Aggregates.ACCOUNT).events();
 
     @Option(names = "--generation", paramLabel = "N",
         description = "The read model's generation (default: the live one; list: every live or building one).")
@@ -164,7 +166,7 @@ final class DeadLettersCommand implements Runnable {
 
     @Option(names = "--notify-channel", paramLabel = "CHANNEL",
         description = "The channel the query API listens on, told when re-driven events are in (default: ${DEFAULT-VALUE}).")
-    String notifyChannel = "tally_projection";
+    String notifyChannel = ReadModelSchemas.NOTIFY_CHANNEL;
 
     /** The plan for the key (its records up to the checkpoint and what would happen to each), and runs {@code then}. */
     int withPlan(Set<Long> skip, PlanAction then) throws SQLException {

@@ -2,7 +2,8 @@ package dev.tally.cli;
 
 import dev.tally.schemas.AvroCodec;
 import dev.tally.schemas.SchemaCatalog;
-import dev.tally.schemas.Topics;
+import dev.tally.schemas.AggregateTopics;
+import dev.tally.schemas.Aggregates;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +56,7 @@ final class HistoryCommand implements Callable<Integer> {
   private String accountId;
 
   @Option(names = "--topic", paramLabel = "TOPIC", description = "The events topic (default: ${DEFAULT-VALUE}).")
-  private String topic = Topics.ACCOUNT_EVENTS;
+  private String topic = AggregateTopics.of(Aggregates.ACCOUNT).events();
 
   @Option(names = "--json", description = "JSON instead of a table.")
   private boolean json;

@@ -3,7 +3,8 @@ package dev.tally.cli;
 import dev.tally.projector.account.AccountProjection;
 import dev.tally.readmodel.Generation;
 import dev.tally.readmodel.Generations;
-import dev.tally.schemas.Topics;
+import dev.tally.schemas.AggregateTopics;
+import dev.tally.schemas.Aggregates;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -68,7 +69,7 @@ final class RebuildCommand implements Callable<Integer> {
   private DatabaseOptions database;
 
   @Option(names = "--topic", paramLabel = "TOPIC", description = "The events topic (default: ${DEFAULT-VALUE}).")
-  private String topic = Topics.ACCOUNT_EVENTS;
+  private String topic = AggregateTopics.of(Aggregates.ACCOUNT).events();
 
   @Option(names = "--stall-timeout", paramLabel = "ISO-8601-DURATION",
       description = "Give up if the new generation makes no progress for this long, e.g. when no projector runs "

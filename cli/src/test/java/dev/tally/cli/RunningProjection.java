@@ -62,6 +62,11 @@ final class RunningProjection implements AutoCloseable {
       }
 
       @Override
+      public String sourceAggregateType() {
+        return projection.sourceAggregateType();
+      }
+
+      @Override
       public E read(String key, byte[] value) {
         E event = projection.read(key, value);
         if (event.toString().contains(marker)) {

@@ -2,7 +2,7 @@ package dev.tally.command;
 
 import dev.tally.platform.KafkaHealthIndicator;
 import dev.tally.platform.KafkaPlatformConfiguration;
-import dev.tally.platform.TopicNames;
+import dev.tally.platform.writer.WriterSettings;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
@@ -21,8 +21,8 @@ public class CommandApiApplication {
   }
 
   @Bean
-  KafkaHealthIndicator kafkaHealthIndicator(Admin admin, TopicNames topics) {
+  KafkaHealthIndicator kafkaHealthIndicator(Admin admin, WriterSettings writer) {
     return new KafkaHealthIndicator(admin,
-        List.of(topics.accountCommands(), topics.accountCommandResults(), topics.accountEvents()), Duration.ofSeconds(3));
+        List.of(writer.commandsTopic(), writer.resultsTopic(), writer.eventsTopic()), Duration.ofSeconds(3));
   }
 }

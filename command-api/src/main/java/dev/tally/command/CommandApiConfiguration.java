@@ -5,10 +5,12 @@ import dev.tally.platform.TopicNames;
 import dev.tally.platform.gateway.CommandCircuit;
 import dev.tally.platform.gateway.CommandGateway;
 import dev.tally.platform.streams.StreamsRuntime;
+import dev.tally.platform.writer.AggregateBinding;
 import dev.tally.platform.writer.SkippedCommands;
 import dev.tally.platform.writer.WriterSettings;
 import dev.tally.platform.writer.WriterStartCheck;
 import dev.tally.platform.writer.WriterTopology;
+import dev.tally.schemas.AggregateTopics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,28 +36,37 @@ import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.KafkaMessageListenerContainer;
 import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
 
-/** Wires the account writer (Kafka Streams) and the gateway that HTTP requests use to reach it. */
+/** Wires the single writer (Kafka Streams) of an aggregate and the gateway that HTTP requests use to reach it. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(CommandApiProperties.class)
 class CommandApiConfiguration {
 
+  /** The aggregate this service writes: the one bean that names it. */
   @Bean
-  WriterSettings accountWriterSettings(TopicNames topics, CommandApiProperties properties) {
-    return new WriterSettings(AccountBinding.AGGREGATE_TYPE, topics.accountCommands(), topics.accountEvents(),
-        topics.accountCommandResults(), properties.replyTimeout(), properties.decisionMargin(),
-        properties.idempotencyWindow());
+  AggregateBinding<?, ?, ?, ?> binding() {
+    return new AccountBinding();
   }
 
   @Bean
-  SkippedCommands skippedAccountCommands(MeterRegistry meters) {
-    return new SkippedCommands(meters, AccountBinding.AGGREGATE_TYPE);
+  WriterSettings writerSettings(TopicNames topics, CommandApiProperties properties,
+      AggregateBinding<?, ?, ?, ?> binding) {
+    AggregateTopics named = topics.of(binding.aggregateType());
+    return new WriterSettings(binding.aggregateType(), named.commands(), named.events(), named.results(),
+        properties.replyTimeout(), properties.decisionMargin(), properties.idempotencyWindow());
   }
 
+  @Bean
+  SkippedCommands skippedCommands(MeterRegistry meters, AggregateBinding<?, ?, ?, ?> binding) {
+    return new SkippedCommands(meters, binding.aggregateType());
+  }
+
+  /** Named so, its health shows as {@code accountWriter}, as it always has. */
   @Bean
   StreamsRuntime accountWriter(WriterSettings settings, KafkaProperties kafka, CommandApiProperties properties,
-      SkippedCommands skipped) {
+      SkippedCommands skipped, AggregateBinding<?, ?, ?, ?> binding) {
+    String applicationId = properties.applicationId(settings.aggregateType());
     Properties config = new Properties();
-    config.put(StreamsConfig.APPLICATION_ID_CONFIG, properties.applicationId());
+    config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", kafka.getBootstrapServers()));
     config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, properties.commitInterval().toMillis());
@@ -65,8 +76,8 @@ class CommandApiConfiguration {
     config.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     config.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
     config.putAll(properties.streams());
-    return new StreamsRuntime(WriterTopology.build(settings, new AccountBinding(), Clock.systemUTC(), skipped), config,
-        Duration.ofSeconds(30), List.of(new WriterStartCheck(settings, properties.applicationId())), skipped::details);
+    return new StreamsRuntime(WriterTopology.build(settings, binding, Clock.systemUTC(), skipped), config,
+        Duration.ofSeconds(30), List.of(new WriterStartCheck(settings, applicationId)), skipped::details);
   }
 
   @Bean

@@ -3,7 +3,7 @@ package dev.tally.command;
 import dev.tally.command.account.AccountBinding;
 import dev.tally.platform.writer.StateRebuild;
 import dev.tally.platform.writer.WriterSettings;
-import dev.tally.schemas.Topics;
+import dev.tally.schemas.AggregateTopics;
 import dev.tally.schemas.Writers;
 import java.time.Duration;
 import java.util.Map;
@@ -28,12 +28,13 @@ public final class WriterStateTool {
   public static void main(String[] args) {
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.ERROR);
     String bootstrap = option(args, "--bootstrap-servers", "127.0.0.1:9092");
-    String applicationId = option(args, "--application-id", Writers.ACCOUNT_WRITER);
+    String applicationId = option(args, "--application-id", Writers.applicationId(AccountBinding.AGGREGATE_TYPE));
+    AggregateTopics topics = AggregateTopics.of(AccountBinding.AGGREGATE_TYPE);
     boolean execute = java.util.List.of(args).contains("--execute");
     WriterSettings settings = new WriterSettings(AccountBinding.AGGREGATE_TYPE,
-        option(args, "--commands-topic", Topics.ACCOUNT_COMMANDS),
-        option(args, "--events-topic", Topics.ACCOUNT_EVENTS),
-        option(args, "--results-topic", Topics.ACCOUNT_COMMAND_RESULTS),
+        option(args, "--commands-topic", topics.commands()),
+        option(args, "--events-topic", topics.events()),
+        option(args, "--results-topic", topics.results()),
         Duration.ZERO, Duration.ZERO, Duration.ZERO);
     try {
       StateRebuild.Report report = new StateRebuild<>(new AccountBinding(), settings, applicationId,

@@ -320,6 +320,14 @@ class BadInputTest {
     assertThat(EventLog.endOffset(topics.events())).isEqualTo(eventsBefore);
   }
 
+  /** The container's error page is no resource: asked for directly, it is a 404 problem like any unknown path. */
+  @Test
+  void theErrorPageAskedForIsANotFoundProblem() {
+    for (String method : List.of("GET", "POST")) {
+      assertProblem(method + " /error", RawHttp.send(api.baseUrl(), method, "/error", List.of(json()), utf8("{}")), 404);
+    }
+  }
+
   /** RFC 8259 lets a parser ignore a UTF-8 byte order mark; the content type may say so too. */
   @Test
   void aUtf8ByteOrderMarkAndAUtf8CharsetAreAccepted() {

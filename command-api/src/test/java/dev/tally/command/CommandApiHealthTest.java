@@ -22,9 +22,9 @@ class CommandApiHealthTest {
   @DynamicPropertySource
   static void topics(DynamicPropertyRegistry registry) {
     List<String> topics = TestInfrastructure.createTopics(2, "commands", "results", "events");
-    registry.add("tally.topics.account-commands", () -> topics.get(0));
-    registry.add("tally.topics.account-command-results", () -> topics.get(1));
-    registry.add("tally.topics.account-events", () -> topics.get(2));
+    registry.add("tally.topics.account.commands", () -> topics.get(0));
+    registry.add("tally.topics.account.results", () -> topics.get(1));
+    registry.add("tally.topics.account.events", () -> topics.get(2));
   }
 
   @Value("${local.server.port}")

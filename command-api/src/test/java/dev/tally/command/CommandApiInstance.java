@@ -36,9 +36,9 @@ final class CommandApiInstance implements AutoCloseable {
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", 0);
     properties.put("spring.kafka.bootstrap-servers", bootstrapServers);
-    properties.put("tally.topics.account-commands", topics.commands());
-    properties.put("tally.topics.account-command-results", topics.results());
-    properties.put("tally.topics.account-events", topics.events());
+    properties.put("tally.topics.account.commands", topics.commands());
+    properties.put("tally.topics.account.results", topics.results());
+    properties.put("tally.topics.account.events", topics.events());
     properties.put("tally.command.application-id", topics.applicationId());
     properties.put("tally.command.state-dir", topics.stateDir(extra.getOrDefault("instance", "a").toString()));
     properties.putAll(extra);

@@ -44,9 +44,9 @@ final class CommandApiProcess implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(),
         "--server.port=" + port,
         "--spring.kafka.bootstrap-servers=" + bootstrapServers,
-        "--tally.topics.account-commands=" + topics.commands(),
-        "--tally.topics.account-command-results=" + topics.results(),
-        "--tally.topics.account-events=" + topics.events(),
+        "--tally.topics.account.commands=" + topics.commands(),
+        "--tally.topics.account.results=" + topics.results(),
+        "--tally.topics.account.events=" + topics.events(),
         "--tally.command.application-id=" + topics.applicationId(),
         "--tally.command.state-dir=" + stateDir,
         "--tally.tokens.keys=" + testSetting("tally.tokens.keys")));

@@ -8,7 +8,7 @@ import dev.tally.domain.account.AccountCommand;
 import dev.tally.domain.account.AccountEvent;
 import dev.tally.domain.account.AccountRejection;
 import dev.tally.domain.account.AccountState;
-import dev.tally.domain.eventsourcing.Decision;
+import dev.tally.runtime.core.Decision;
 import dev.tally.schemas.AvroCodec;
 import dev.tally.schemas.event.AccountOpened;
 import dev.tally.schemas.event.MoneyDeposited;

@@ -8,8 +8,12 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** The domain is plain Java: no framework, no serialization library, no messaging client. */
-@AnalyzeClasses(packages = "dev.tally.domain", importOptions = ImportOption.DoNotIncludeTests.class)
+/**
+ * The domain is plain Java: no framework, no serialization library, no messaging client; only the
+ * JDK and the generic runtime core, which in turn knows no aggregate.
+ */
+@AnalyzeClasses(packages = {"dev.tally.domain", "dev.tally.runtime.core"},
+    importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
   @ArchTest
@@ -20,12 +24,12 @@ class ArchitectureTest {
           "jakarta..", "com.fasterxml..", "tools.jackson..");
 
   @ArchTest
-  static final ArchRule onlyJavaAndItself = classes()
+  static final ArchRule onlyJavaTheRuntimeCoreAndItself = classes()
       .that().resideInAPackage("dev.tally.domain..")
-      .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.tally.domain..");
+      .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.tally.runtime.core..", "dev.tally.domain..");
 
   @ArchTest
-  static final ArchRule eventSourcingIsGeneric = noClasses()
-      .that().resideInAPackage("dev.tally.domain.eventsourcing..")
-      .should().dependOnClassesThat().resideInAPackage("dev.tally.domain.account..");
+  static final ArchRule theRuntimeCoreKnowsNoAggregate = noClasses()
+      .that().resideInAPackage("dev.tally.runtime..")
+      .should().dependOnClassesThat().resideInAPackage("dev.tally.domain..");
 }

@@ -1,5 +1,7 @@
 package dev.tally.launcher;
 
+import dev.tally.schemas.AggregateTopics;
+import dev.tally.schemas.Aggregates;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import dev.tally.schemas.Topics;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -39,22 +41,26 @@ public final class LocalTopics {
     }
   }
 
-  /** The topics of a local single-broker cluster. */
+  /** The topics of a local single-broker cluster: those of every aggregate type. */
   public static List<NewTopic> plan(int partitions) {
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be at least 1, not " + partitions);
     }
+    return Aggregates.ALL.stream().map(AggregateTopics::of).flatMap(topics -> plan(topics, partitions)).toList();
+  }
+
+  private static Stream<NewTopic> plan(AggregateTopics topics, int partitions) {
     short replicas = 1;
-    return List.of(
-        new NewTopic(Topics.ACCOUNT_EVENTS, partitions, replicas).configs(Map.of(
+    return Stream.of(
+        new NewTopic(topics.events(), partitions, replicas).configs(Map.of(
             TopicConfig.RETENTION_MS_CONFIG, "-1",
             TopicConfig.RETENTION_BYTES_CONFIG, "-1",
             TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE)),
-        new NewTopic(Topics.ACCOUNT_COMMANDS, partitions, replicas).configs(Map.of(
+        new NewTopic(topics.commands(), partitions, replicas).configs(Map.of(
             TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(7).toMillis()))),
-        new NewTopic(Topics.ACCOUNT_COMMAND_RESULTS, partitions, replicas).configs(Map.of(
+        new NewTopic(topics.results(), partitions, replicas).configs(Map.of(
             TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(1).toMillis()))),
-        new NewTopic(Topics.ACCOUNT_EVENTS_DEAD_LETTERS, partitions, replicas).configs(Map.of(
+        new NewTopic(topics.deadLetters(), partitions, replicas).configs(Map.of(
             TopicConfig.RETENTION_MS_CONFIG, "-1")));
   }
 

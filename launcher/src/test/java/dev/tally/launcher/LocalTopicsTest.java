@@ -3,7 +3,8 @@ package dev.tally.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tally.schemas.Topics;
+import dev.tally.schemas.AggregateTopics;
+import dev.tally.schemas.Aggregates;
 import dev.tally.testing.TestInfrastructure;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ class LocalTopicsTest {
       assertThat(LocalTopics.ensure(admin, plan)).allMatch(line -> line.endsWith(": exists, 3 partitions"));
 
       String events = plan.getFirst().name();
-      assertThat(events).startsWith(Topics.ACCOUNT_EVENTS);
+      assertThat(events).startsWith(AggregateTopics.of(Aggregates.ACCOUNT).events());
       ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, events);
       Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
       assertThat(config.get(TopicConfig.RETENTION_MS_CONFIG).value()).isEqualTo("-1");

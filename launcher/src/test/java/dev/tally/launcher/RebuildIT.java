@@ -2,7 +2,8 @@ package dev.tally.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tally.schemas.Topics;
+import dev.tally.schemas.AggregateTopics;
+import dev.tally.schemas.Aggregates;
 import dev.tally.testing.AccountEvents;
 import dev.tally.testing.Http;
 import java.net.http.HttpResponse;
@@ -138,7 +139,7 @@ class RebuildIT {
     String victim = accounts.getFirst();
     try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka()),
         new StringSerializer(), new ByteArraySerializer())) {
-      producer.send(AccountEvents.record(Topics.ACCOUNT_EVENTS, UUID.randomUUID().toString(),
+      producer.send(AccountEvents.record(AggregateTopics.of(Aggregates.ACCOUNT).events(), UUID.randomUUID().toString(),
           AccountEvents.deposited(victim, 1_000, 5, 5, Instant.now()), null)).get();
     }
 

@@ -4,13 +4,16 @@ import dev.tally.platform.KafkaHealthIndicator;
 import dev.tally.platform.TopicNames;
 import dev.tally.platform.streams.StreamsRuntime;
 import dev.tally.projector.account.AccountProjection;
+import dev.tally.projector.runtime.Projection;
 import dev.tally.projector.runtime.ProjectionHealth;
 import dev.tally.projector.runtime.ProjectionLag;
 import dev.tally.projector.runtime.ProjectionMetrics;
+import dev.tally.projector.runtime.ProjectionTopology;
 import dev.tally.projector.runtime.ProjectorTopologyConfig;
 import dev.tally.projector.runtime.Reconciler;
 import dev.tally.readmodel.Generation;
 import dev.tally.readmodel.Generations;
+import dev.tally.schemas.AggregateTopics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,7 +26,7 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Explicit wiring of the projector: the read model's generations, the account projection of each, metrics and health. */
+/** Explicit wiring of the projector: the read model's generations, the projection of each, metrics and health. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ProjectorProperties.class)
 class ProjectorConfiguration {
@@ -34,9 +37,15 @@ class ProjectorConfiguration {
     return new Generations(dataSource, settings.readerRole());
   }
 
+  /** The projection this projector runs: the one bean that names it. */
   @Bean
-  ProjectionMetrics accountProjectionMetrics(MeterRegistry registry) {
-    return new ProjectionMetrics(registry, AccountProjection.NAME);
+  Projection<?> projection() {
+    return new AccountProjection();
+  }
+
+  @Bean
+  ProjectionMetrics projectionMetrics(MeterRegistry registry, Projection<?> projection) {
+    return new ProjectionMetrics(registry, projection.name());
   }
 
   /** What stops the projection's tasks, shared by every generation this instance runs. */
@@ -46,42 +55,44 @@ class ProjectorConfiguration {
   }
 
   /**
-   * The account projection of every generation that needs projecting: one Kafka Streams
-   * application per generation, writing into that generation's schema (health key {@code kafkaStreams}).
+   * The projection of every generation that needs projecting: one Kafka Streams application per
+   * generation, writing into that generation's schema (health key {@code kafkaStreams}).
    */
   @Bean
   GenerationRunner kafkaStreams(Generations generations, TopicNames topics, DataSource dataSource,
       KafkaProperties kafka, ProjectorProperties settings, ProjectionMetrics metrics, ProjectionHealth health,
-      Admin admin) {
+      Admin admin, Projection<?> projection) {
     String bootstrapServers = String.join(",", kafka.getBootstrapServers());
+    AggregateTopics source = topics.of(projection.sourceAggregateType());
     return new GenerationRunner(generations, settings.applicationId(), generation -> {
       boolean building = generation.state() == Generation.State.BUILDING;
-      ProjectorTopologyConfig config = new ProjectorTopologyConfig(topics.accountEvents(),
-          topics.accountEventsDeadLetters(), AccountProjection.NAME, dataSource, generation.schema(),
+      ProjectorTopologyConfig config = new ProjectorTopologyConfig(source.events(),
+          source.deadLetters(), projection.name(), dataSource, generation.schema(),
           generation.number(), generation.applicationId(), bootstrapServers, settings.notifyChannel(),
           building ? settings.buildMaxBatchEvents() : settings.maxBatchEvents(), metrics, health);
-      Topology topology = AccountProjection.build(config);
+      Topology topology = ProjectionTopology.build(config, projection);
       return new StreamsRuntime(topology,
           StreamsSettings.of(settings, bootstrapServers, generation.applicationId(), building), settings.closeTimeout());
-    }, new Reconciler(admin, dataSource, bootstrapServers, topics.accountEvents(), AccountProjection.NAME), health,
+    }, new Reconciler(admin, dataSource, bootstrapServers, source.events(), projection.name()), health,
         settings.generationPoll());
   }
 
   @Bean
-  KafkaHealthIndicator kafkaHealthIndicator(Admin admin, TopicNames topics) {
-    return new KafkaHealthIndicator(admin, List.of(topics.accountEvents(), topics.accountEventsDeadLetters()),
-        Duration.ofSeconds(3));
+  KafkaHealthIndicator kafkaHealthIndicator(Admin admin, TopicNames topics, Projection<?> projection) {
+    AggregateTopics source = topics.of(projection.sourceAggregateType());
+    return new KafkaHealthIndicator(admin, List.of(source.events(), source.deadLetters()), Duration.ofSeconds(3));
   }
 
   @Bean(destroyMethod = "close")
-  ProjectionLag accountProjectionLag(Admin admin, DataSource dataSource, KafkaProperties kafka, TopicNames topics,
-      GenerationRunner runner, MeterRegistry registry) {
-    return new ProjectionLag(admin, dataSource, String.join(",", kafka.getBootstrapServers()), topics.accountEvents(),
-        AccountProjection.NAME, runner::live, registry, Clock.systemUTC());
+  ProjectionLag projectionLag(Admin admin, DataSource dataSource, KafkaProperties kafka, TopicNames topics,
+      GenerationRunner runner, MeterRegistry registry, Projection<?> projection) {
+    return new ProjectionLag(admin, dataSource, String.join(",", kafka.getBootstrapServers()),
+        topics.of(projection.sourceAggregateType()).events(), projection.name(), runner::live, registry,
+        Clock.systemUTC());
   }
 
   @Bean
-  LagSchedule accountProjectionLagSchedule(ProjectionLag lag, ProjectorProperties settings) {
+  LagSchedule projectionLagSchedule(ProjectionLag lag, ProjectorProperties settings) {
     return new LagSchedule(lag, settings.lagInterval());
   }
 }

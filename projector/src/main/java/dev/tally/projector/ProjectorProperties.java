@@ -40,7 +40,7 @@ public record ProjectorProperties(
     @DefaultValue("1") int streamThreads,
     @DefaultValue("at_least_once") String processingGuarantee,
     @DefaultValue("tally_reader") String readerRole,
-    @DefaultValue("tally_projection") String notifyChannel,
+    @DefaultValue(ReadModelSchemas.NOTIFY_CHANNEL) String notifyChannel,
     @DefaultValue("5s") Duration lagInterval,
     @DefaultValue("30s") Duration closeTimeout,
     @DefaultValue("250ms") Duration generationPoll,

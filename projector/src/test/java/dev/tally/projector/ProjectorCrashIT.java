@@ -117,8 +117,8 @@ class ProjectorCrashIT {
         "--spring.datasource.url=" + database.jdbcUrl(),
         "--spring.datasource.username=" + database.user(),
         "--spring.datasource.password=" + database.password(),
-        "--tally.topics.account-events=" + topics.get(0),
-        "--tally.topics.account-events-dead-letters=" + topics.get(1),
+        "--tally.topics.account.events=" + topics.get(0),
+        "--tally.topics.account.dead-letters=" + topics.get(1),
         "--tally.projector.application-id=" + applicationId,
         "--tally.projector.state-dir=" + stateDir,
         // Static membership: a restarted instance takes its partitions back at once instead of

@@ -98,8 +98,8 @@ class ProjectorRestartIT {
         "--spring.datasource.url=" + database.jdbcUrl(),
         "--spring.datasource.username=" + database.user(),
         "--spring.datasource.password=" + database.password(),
-        "--tally.topics.account-events=" + topics.get(0),
-        "--tally.topics.account-events-dead-letters=" + topics.get(1),
+        "--tally.topics.account.events=" + topics.get(0),
+        "--tally.topics.account.dead-letters=" + topics.get(1),
         "--tally.projector.application-id=" + applicationId,
         "--tally.projector.state-dir=" + state,
         // A killed member would hold its partitions until its session times out, or until a rebalance

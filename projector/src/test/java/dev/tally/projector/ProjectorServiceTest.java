@@ -45,8 +45,8 @@ class ProjectorServiceTest {
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
     ReadModel.ensureReaderRole();
-    registry.add("tally.topics.account-events", () -> EVENTS);
-    registry.add("tally.topics.account-events-dead-letters", () -> DEAD_LETTERS);
+    registry.add("tally.topics.account.events", () -> EVENTS);
+    registry.add("tally.topics.account.dead-letters", () -> DEAD_LETTERS);
     registry.add("tally.projector.application-id", () -> TestInfrastructure.uniqueName("projector"));
     registry.add("tally.projector.state-dir", () -> Path.of("target", "streams-state").toAbsolutePath().toString());
     registry.add("tally.projector.lag-interval", () -> "200ms");

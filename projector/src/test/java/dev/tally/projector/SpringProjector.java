@@ -28,8 +28,8 @@ final class SpringProjector implements AutoCloseable {
     properties.put("spring.datasource.url", database.jdbcUrl());
     properties.put("spring.datasource.username", database.user());
     properties.put("spring.datasource.password", database.password());
-    properties.put("tally.topics.account-events", events);
-    properties.put("tally.topics.account-events-dead-letters", deadLetters);
+    properties.put("tally.topics.account.events", events);
+    properties.put("tally.topics.account.dead-letters", deadLetters);
     properties.put("tally.projector.application-id", applicationId);
     properties.put("tally.projector.state-dir", Path.of("target", "streams-state").toAbsolutePath().toString());
     properties.put("tally.projector.lag-interval", "200ms");

@@ -1,6 +1,6 @@
 package dev.tally.query;
 
-import dev.tally.query.problem.Problem;
+import dev.tally.runtime.web.Problem;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.Map;

@@ -3,20 +3,18 @@ package dev.tally.query;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tally.query.consistency.ConsistencyInterceptor;
 import dev.tally.query.consistency.ConsistencyWatcher;
-import dev.tally.query.problem.ProblemReportValve;
+import dev.tally.runtime.web.ProblemConfiguration;
 import dev.tally.schemas.ConsistencyTokenKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Clock;
 import java.util.Properties;
-import org.apache.catalina.core.StandardHost;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
-import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
@@ -26,6 +24,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({QueryProperties.class, TokenProperties.class})
+@Import(ProblemConfiguration.class)
 class QueryApiConfiguration {
 
   /**
@@ -50,16 +49,6 @@ class QueryApiConfiguration {
   @Bean
   ConsistencyTokenKeys consistencyTokenKeys(TokenProperties tokens) {
     return tokens.load();
-  }
-
-  /** Requests Tomcat refuses before Spring MVC sees them get a problem detail too. */
-  @Bean
-  WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorReports() {
-    return factory -> factory.addContextCustomizers(context -> {
-      if (context.getParent() instanceof StandardHost host) {
-        host.setErrorReportValveClass(ProblemReportValve.class.getName());
-      }
-    });
   }
 
   @Bean

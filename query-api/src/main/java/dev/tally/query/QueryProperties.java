@@ -1,5 +1,6 @@
 package dev.tally.query;
 
+import dev.tally.readmodel.ReadModelSchemas;
 import java.time.Duration;
 import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -31,10 +32,10 @@ public record QueryProperties(
     @DefaultValue("1s") Duration consistencyRecheckInterval,
     @DefaultValue("100") int maxWaitingRequests,
     @DefaultValue("1s") Duration retryAfter,
-    @DefaultValue("tally_projection") String notifyChannel,
+    @DefaultValue(ReadModelSchemas.NOTIFY_CHANNEL) String notifyChannel,
     @DefaultValue("50") int defaultPageSize,
     @DefaultValue("200") int maxPageSize,
-    @DefaultValue("tally_read") String schema) {
+    @DefaultValue(ReadModelSchemas.SERVING) String schema) {
 
   private static final Pattern CHANNEL = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 

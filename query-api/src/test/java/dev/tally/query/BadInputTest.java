@@ -94,6 +94,7 @@ class BadInputTest extends QueryApiTestBase {
             "/accounts/" + ACCOUNT, 405),
         Arguments.of("delete", HttpRequest.newBuilder().DELETE(), "/accounts/" + ACCOUNT, 405),
         Arguments.of("unknown path", HttpRequest.newBuilder().GET(), "/accounts/" + ACCOUNT + "/nothing", 404),
+        Arguments.of("the error page asked for", HttpRequest.newBuilder().GET(), "/error", 404),
         Arguments.of("asks for HTML", HttpRequest.newBuilder().GET().header("Accept", "text/html"), "/accounts/nope", 400));
   }
 

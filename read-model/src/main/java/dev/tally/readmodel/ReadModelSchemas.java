@@ -23,6 +23,8 @@ public final class ReadModelSchemas {
   public static final String SERVING = "tally_read";
   /** Where the generations are recorded. */
   public static final String CONTROL = "tally_control";
+  /** The PostgreSQL channel notified after every committed batch, on which waiting readers listen. */
+  public static final String NOTIFY_CHANNEL = "tally_projection";
   /** What a reader can name: the tables and views of a read-model schema, in creation order. */
   public static final List<String> RELATIONS = List.of("accounts", "account_transactions", "transfers",
       "projection_checkpoints", "parked_keys", "aggregate_versions");

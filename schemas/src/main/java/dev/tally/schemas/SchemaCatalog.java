@@ -27,7 +27,10 @@ import org.apache.avro.message.SchemaStore;
  */
 public final class SchemaCatalog implements SchemaStore {
 
-  /** Custom schema property that holds the stable wire name of an event or command type. */
+  /**
+   * Custom schema property that holds the stable wire name of an event or command type; also the
+   * header, under the same name, on every appended event, so consumers can filter without decoding.
+   */
   public static final String TYPE_PROPERTY = "tally.type";
 
   static final String HISTORY = "dev/tally/schemas/history/";

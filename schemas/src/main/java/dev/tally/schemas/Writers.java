@@ -10,10 +10,12 @@ public final class Writers {
   /** Every single writer's Kafka Streams application id ends in this; the writer refuses any other. */
   public static final String SUFFIX = "-writer";
 
-  /** The account writer's application id. */
-  public static final String ACCOUNT_WRITER = "tally-account" + SUFFIX;
-
   private Writers() {
+  }
+
+  /** The default application id of the single writer of an aggregate type: {@code tally-<type>-writer}. */
+  public static String applicationId(String aggregateType) {
+    return "tally-" + AggregateTopics.requireType(aggregateType) + SUFFIX;
   }
 
   /** Whether a consumer group (a Streams application id) is a single writer's. */

@@ -5,8 +5,9 @@ import dev.tally.domain.account.AccountCommand;
 import dev.tally.domain.account.AccountEvent;
 import dev.tally.domain.account.AccountRejection;
 import dev.tally.domain.account.AccountState;
-import dev.tally.domain.eventsourcing.Decider;
 import dev.tally.platform.writer.AggregateBinding;
+import dev.tally.runtime.core.Decider;
+import dev.tally.schemas.Aggregates;
 import dev.tally.schemas.command.CloseAccount;
 import dev.tally.schemas.command.DepositMoney;
 import dev.tally.schemas.command.OpenAccount;
@@ -24,7 +25,7 @@ import org.apache.avro.specific.SpecificRecord;
 public final class AccountBinding
     implements AggregateBinding<AccountCommand, AccountEvent, AccountState, AccountRejection> {
 
-  public static final String AGGREGATE_TYPE = "account";
+  public static final String AGGREGATE_TYPE = Aggregates.ACCOUNT;
 
   @Override
   public String aggregateType() {

@@ -1,8 +1,10 @@
 package dev.tally.command.http;
 
 import dev.tally.domain.account.Account;
-import dev.tally.domain.eventsourcing.TextRule;
 import dev.tally.platform.gateway.CommandGateway;
+import dev.tally.runtime.core.TextRule;
+import dev.tally.runtime.web.Problem;
+import dev.tally.runtime.web.ProblemKind;
 import dev.tally.schemas.command.CloseAccount;
 import dev.tally.schemas.command.CommandMetadata;
 import dev.tally.schemas.command.CommandResult;
@@ -50,6 +52,13 @@ class AccountController {
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   /** Only its shape here: whether it is a known ISO 4217 code is the decider's to say. */
   private static final TextRule CURRENCY = TextRule.text(3).withoutControls().nonBlank();
+  /** The kind of each rejection of the account's rules that is no conflict with its state. */
+  private static final Map<String, ProblemKind> KIND_OF_REJECTION = Map.of(
+      "account-not-found", ProblemKind.NOT_FOUND,
+      "invalid-amount", ProblemKind.INVALID,
+      "invalid-currency", ProblemKind.INVALID,
+      "invalid-owner", ProblemKind.INVALID,
+      "invalid-reference", ProblemKind.INVALID);
 
   private final CommandGateway gateway;
   private final CommandFactory commands;
@@ -176,11 +185,14 @@ class AccountController {
         }
         yield response.body(body);
       }
-      case REJECTED, CONFLICT -> Problems.refusal(result.getRejectionCode(), result.getRejectionDetail());
-      case KEY_REUSED -> Problems.refusal("idempotency-key-reused",
-          "this Idempotency-Key was already used with a different request");
+      case REJECTED -> Problem.of(KIND_OF_REJECTION.getOrDefault(result.getRejectionCode(), ProblemKind.CONFLICT),
+          result.getRejectionCode(), result.getRejectionDetail()).toResponse();
+      case CONFLICT -> Problem.of(ProblemKind.PRECONDITION_FAILED, result.getRejectionCode(), result.getRejectionDetail())
+          .toResponse();
+      case KEY_REUSED -> Problem.of(ProblemKind.UNPROCESSABLE, "idempotency-key-reused",
+          "this Idempotency-Key was already used with a different request").toResponse();
       case EXPIRED -> Problems.notExecuted("the command reached the ledger too close to its deadline and was not executed",
-          Duration.ofSeconds(1));
+          Duration.ofSeconds(1)).toResponse();
     };
   }
 

@@ -1,5 +1,6 @@
 package dev.tally.command.http;
 
+import dev.tally.runtime.web.Problem;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -40,7 +41,7 @@ final class BodyLimitFilter extends OncePerRequestFilter {
   }
 
   private static void refuse(HttpServletResponse response) throws IOException {
-    Problems.write(response, HttpStatus.CONTENT_TOO_LARGE.value(), "the request body must be at most " + LIMIT + " bytes");
+    Problem.write(response, HttpStatus.CONTENT_TOO_LARGE.value(), "the request body must be at most " + LIMIT + " bytes");
   }
 
   private static final class CachedBody extends HttpServletRequestWrapper {

@@ -1,25 +1,24 @@
 package dev.tally.command.http;
 
+import dev.tally.runtime.web.ProblemConfiguration;
 import java.time.Clock;
-import org.apache.catalina.core.StandardHost;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.tomcat.TomcatContextCustomizer;
-import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * The HTTP edge: the body limit, the shape every command request must have, Tomcat's
- * own refusals as problems, the command factory and the token signer; the controller and advice
- * are scanned.
+ * The HTTP edge: the body limit, the shape every command request must have, problems wherever a
+ * refusal is made ({@link ProblemConfiguration}), the command factory and the token signer; the
+ * controller and advice are scanned.
  */
 @Configuration(proxyBeanMethods = false)
+@Import(ProblemConfiguration.class)
 @EnableConfigurationProperties(TokenProperties.class)
 public class HttpConfiguration implements WebMvcConfigurer {
 
@@ -34,12 +33,6 @@ public class HttpConfiguration implements WebMvcConfigurer {
   @Override
   public void addInterceptors(InterceptorRegistry registry) {
     registry.addInterceptor(new CommandRequestShape()).addPathPatterns("/accounts", "/accounts/**");
-  }
-
-  @Bean
-  WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemReports() {
-    return factory -> factory.addContextCustomizers((TomcatContextCustomizer) context ->
-        ((StandardHost) context.getParent()).setErrorReportValveClass(ProblemReportValve.class.getName()));
   }
 
   @Bean

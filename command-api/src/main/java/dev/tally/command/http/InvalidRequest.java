@@ -1,5 +1,6 @@
 package dev.tally.command.http;
 
+import dev.tally.runtime.web.Problem.FieldError;
 import java.util.List;
 
 /** The request is malformed; each error names the offending field and what is wrong with it. */
@@ -18,8 +19,5 @@ final class InvalidRequest extends RuntimeException {
 
   List<FieldError> errors() {
     return errors;
-  }
-
-  record FieldError(String field, String message) {
   }
 }

@@ -1,7 +1,7 @@
 package dev.tally.command.http;
 
-import dev.tally.command.http.InvalidRequest.FieldError;
-import dev.tally.domain.eventsourcing.TextRule;
+import dev.tally.runtime.core.TextRule;
+import dev.tally.runtime.web.Problem.FieldError;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

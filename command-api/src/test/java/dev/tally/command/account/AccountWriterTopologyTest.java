@@ -8,6 +8,7 @@ import dev.tally.platform.writer.WriterSettings;
 import dev.tally.platform.writer.WriterTopology;
 import dev.tally.schemas.AvroCodec;
 import dev.tally.schemas.ConsistencyToken;
+import dev.tally.schemas.SchemaCatalog;
 import dev.tally.schemas.command.CloseAccount;
 import dev.tally.schemas.command.CommandMetadata;
 import dev.tally.schemas.command.CommandResult;
@@ -85,7 +86,7 @@ class AccountWriterTopologyTest {
     send(open(null, null));
     TestRecord<String, byte[]> appended = events.readRecord();
     assertThat(appended.key()).isEqualTo(account);
-    assertThat(new String(appended.headers().lastHeader(WriterTopology.TYPE_HEADER).value(), StandardCharsets.UTF_8))
+    assertThat(new String(appended.headers().lastHeader(SchemaCatalog.TYPE_PROPERTY).value(), StandardCharsets.UTF_8))
         .isEqualTo("account.opened");
     AccountOpened opened = (AccountOpened) CODEC.decode(appended.value());
     assertThat(opened.getMetadata().getAggregateVersion()).isEqualTo(1);

@@ -20,7 +20,7 @@ import dev.tally.domain.account.AccountRejection.InvalidCurrency;
 import dev.tally.domain.account.AccountRejection.InvalidOwner;
 import dev.tally.domain.account.AccountRejection.InvalidReference;
 import dev.tally.domain.account.AccountState.Status;
-import dev.tally.domain.eventsourcing.DeciderSpec;
+import dev.tally.runtime.core.DeciderSpec;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;

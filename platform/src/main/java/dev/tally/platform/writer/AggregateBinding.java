@@ -1,6 +1,6 @@
 package dev.tally.platform.writer;
 
-import dev.tally.domain.eventsourcing.Decider;
+import dev.tally.runtime.core.Decider;
 import dev.tally.schemas.event.EventMetadata;
 import org.apache.avro.specific.SpecificRecord;
 

@@ -1,6 +1,6 @@
 package dev.tally.platform.writer;
 
-import dev.tally.domain.eventsourcing.Decision;
+import dev.tally.runtime.core.Decision;
 import dev.tally.schemas.AvroCodec;
 import dev.tally.schemas.ConsistencyToken;
 import dev.tally.schemas.SchemaCatalog;
@@ -159,7 +159,7 @@ final class CommandProcessor<C, E, S, R> implements Processor<String, byte[], St
           .build();
       SpecificRecord avro = binding.event(event, envelope);
       RecordHeaders headers = new RecordHeaders();
-      headers.add(WriterTopology.TYPE_HEADER, SchemaCatalog.wireType(avro.getSchema()).orElseThrow().getBytes(StandardCharsets.UTF_8));
+      headers.add(SchemaCatalog.TYPE_PROPERTY, SchemaCatalog.wireType(avro.getSchema()).orElseThrow().getBytes(StandardCharsets.UTF_8));
       context.forward(new Record<>(metadata.getAggregateId(), CODEC.encode(avro), record.timestamp(), headers),
           WriterTopology.EVENTS);
       current = binding.decider().evolve(current, event);

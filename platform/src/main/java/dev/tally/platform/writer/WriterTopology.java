@@ -13,9 +13,6 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class WriterTopology {
 
-  /** Header of every appended event naming its stable wire type, so consumers can filter without decoding. */
-  public static final String TYPE_HEADER = "tally.type";
-
   static final String SOURCE = "commands";
   static final String PROCESSOR = "decide";
   static final String EVENTS = "events";

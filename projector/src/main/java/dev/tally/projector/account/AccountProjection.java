@@ -8,6 +8,7 @@ import dev.tally.projector.runtime.ProjectionTopology;
 import dev.tally.projector.runtime.ProjectorTopologyConfig;
 import dev.tally.projector.runtime.ReaderTooOldException;
 import dev.tally.projector.runtime.RejectedRecordException;
+import dev.tally.schemas.Aggregates;
 import dev.tally.schemas.AvroCodec;
 import org.apache.kafka.streams.Topology;
 
@@ -40,6 +41,11 @@ public final class AccountProjection implements Projection<AccountEvent> {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public String sourceAggregateType() {
+    return Aggregates.ACCOUNT;
   }
 
   @Override

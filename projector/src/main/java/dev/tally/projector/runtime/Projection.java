@@ -12,6 +12,9 @@ public interface Projection<E> {
   /** Its name: the key of its checkpoints, aggregate versions and parked keys. */
   String name();
 
+  /** The aggregate type whose events it reads: its events topic and dead letters are named after it. */
+  String sourceAggregateType();
+
   /**
    * Reads one record of the events topic.
    *

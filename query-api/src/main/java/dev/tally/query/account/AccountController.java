@@ -4,7 +4,8 @@ import dev.tally.query.QueryProperties;
 import dev.tally.query.account.AccountViews.Account;
 import dev.tally.query.account.AccountViews.Page;
 import dev.tally.query.account.AccountViews.Transaction;
-import dev.tally.query.problem.Problem;
+import dev.tally.runtime.web.Problem;
+import dev.tally.runtime.web.ProblemKind;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.ResponseEntity;
@@ -69,6 +70,6 @@ class AccountController {
   }
 
   private static Problem unknown(UUID id) {
-    return Problem.notFound("There is no account " + id + ".");
+    return Problem.of(ProblemKind.NOT_FOUND, "not-found", "There is no account " + id + ".");
   }
 }

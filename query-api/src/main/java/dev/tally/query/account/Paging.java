@@ -1,7 +1,7 @@
 package dev.tally.query.account;
 
 import dev.tally.query.QueryProperties;
-import dev.tally.query.problem.Problem;
+import dev.tally.runtime.web.Problem;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.UUID;

@@ -1,7 +1,8 @@
 package dev.tally.query.consistency;
 
 import dev.tally.query.QueryProperties;
-import dev.tally.query.problem.Problem;
+import dev.tally.query.problem.QueryProblems;
+import dev.tally.runtime.web.Problem;
 import dev.tally.schemas.ConsistencyToken;
 import dev.tally.schemas.ConsistencyTokenKeys;
 import jakarta.servlet.http.HttpServletRequest;
@@ -61,10 +62,10 @@ public final class ConsistencyInterceptor implements HandlerInterceptor {
     }
     return switch (watcher.await(token.aggregateId(), token.version(), settings.consistencyWait())) {
       case COVERED, REACHED -> true;
-      case TIMED_OUT -> throw Problem.readModelBehind("The read model has not yet reached version " + token.version()
-          + " of " + token.aggregateId() + " after waiting " + settings.consistencyWait().toMillis()
+      case TIMED_OUT -> throw QueryProblems.readModelBehind("The read model has not yet reached version "
+          + token.version() + " of " + token.aggregateId() + " after waiting " + settings.consistencyWait().toMillis()
           + " ms; retry later with the same token.", settings.retryAfter());
-      case REFUSED -> throw Problem.tooManyWaits("As many requests as allowed (" + settings.maxWaitingRequests()
+      case REFUSED -> throw QueryProblems.tooManyWaits("As many requests as allowed (" + settings.maxWaitingRequests()
           + ") are waiting for the read model to catch up; retry later with the same token.", settings.retryAfter());
     };
   }

@@ -20,7 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import dev.tally.query.problem.Problem;
+import dev.tally.query.problem.QueryProblems;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
@@ -156,7 +156,8 @@ public final class ConsistencyWatcher extends AbstractHealthIndicator implements
       }
     } catch (SQLException e) {
       log.warn("cannot read the version of {}: {}", id, e.toString());
-      throw Problem.unavailable("The read model cannot be reached right now; retry later.", Duration.ofSeconds(1));
+      throw QueryProblems.unavailable("The read model cannot be reached right now; retry later.",
+          Duration.ofSeconds(1));
     }
   }
 

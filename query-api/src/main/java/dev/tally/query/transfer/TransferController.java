@@ -1,6 +1,7 @@
 package dev.tally.query.transfer;
 
-import dev.tally.query.problem.Problem;
+import dev.tally.runtime.web.Problem;
+import dev.tally.runtime.web.ProblemKind;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -32,7 +33,7 @@ class TransferController {
         .query((rows, n) -> new Transfer(rows.getObject(1, UUID.class), rows.getObject(2, UUID.class),
             rows.getObject(3, UUID.class), rows.getLong(4), rows.getString(5), rows.getString(6)))
         .optional()
-        .orElseThrow(() -> Problem.notFound("There is no transfer " + transferId + "."));
+        .orElseThrow(() -> Problem.of(ProblemKind.NOT_FOUND, "not-found", "There is no transfer " + transferId + "."));
   }
 
   /** The contract's shape: {@code from} and {@code to} are account ids. */

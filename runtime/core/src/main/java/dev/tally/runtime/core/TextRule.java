@@ -1,4 +1,4 @@
-package dev.tally.domain.eventsourcing;
+package dev.tally.runtime.core;
 
 import java.util.Optional;
 

@@ -1,14 +1,14 @@
-package dev.tally.domain.eventsourcing;
+package dev.tally.runtime.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-import dev.tally.domain.eventsourcing.TextRule.Violation;
-import dev.tally.domain.eventsourcing.TextRule.Violation.Blank;
-import dev.tally.domain.eventsourcing.TextRule.Violation.ControlCharacter;
-import dev.tally.domain.eventsourcing.TextRule.Violation.Missing;
-import dev.tally.domain.eventsourcing.TextRule.Violation.TooLong;
-import dev.tally.domain.eventsourcing.TextRule.Violation.UnpairedSurrogate;
+import dev.tally.runtime.core.TextRule.Violation;
+import dev.tally.runtime.core.TextRule.Violation.Blank;
+import dev.tally.runtime.core.TextRule.Violation.ControlCharacter;
+import dev.tally.runtime.core.TextRule.Violation.Missing;
+import dev.tally.runtime.core.TextRule.Violation.TooLong;
+import dev.tally.runtime.core.TextRule.Violation.UnpairedSurrogate;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import net.jqwik.api.Arbitraries;

@@ -1,4 +1,4 @@
-package dev.tally.command.http;
+package dev.tally.runtime.web;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,8 +29,9 @@ public class ProblemReportValve extends ErrorReportValve {
     }
     try {
       response.resetBuffer();
-      Problems.write(response, status, "the request was refused before it could be read"
-          + (response.getMessage() == null ? "" : ": " + response.getMessage()));
+      Problem.write(response, status, status >= 500 ? Problem.INTERNAL_ERROR
+          : "The request was refused before it could be read"
+              + (response.getMessage() == null ? "." : ": " + response.getMessage()));
       response.finishResponse();
     } catch (IOException | IllegalStateException e) {
       // The client went away, or the response was committed meanwhile: nothing more can be said.

@@ -1,4 +1,4 @@
-package dev.tally.domain.eventsourcing;
+package dev.tally.runtime.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
