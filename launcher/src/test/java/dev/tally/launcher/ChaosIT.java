@@ -1,4 +1,4 @@
-package dev.tally.chaos;
+package dev.tally.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
