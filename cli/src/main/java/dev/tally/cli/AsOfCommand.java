@@ -5,6 +5,7 @@ import dev.tally.schemas.AggregateTopics;
 import dev.tally.schemas.Aggregates;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -216,8 +217,11 @@ final class AsOfCommand implements Callable<Integer> {
     long accounts = fold.accounts().values().stream().filter(a -> a.status != null).count();
     out.printf("as of %s: %,d accounts, %,d transactions, from %,d events of %s, in schema %s%n", at, accounts,
         fold.lines(), fold.records(), topic, target);
-    out.printf("serve it: java -jar query-api/target/tally-query-api-*.jar --server.port=8091 --tally.query.schema=%s%n",
-        target);
+    // The stack's token keys: read-your-writes tokens from the command API are checked with them.
+    String home = System.getenv().getOrDefault("TALLY_HOME", ".tally");
+    out.printf("serve it: java -jar query-api/target/tally-query-api-*.jar --server.port=8091"
+        + " --spring.datasource.url=%s --tally.query.schema=%s --tally.tokens.key-file=%s%n",
+        database.url(), target, Path.of(home, "token-keys"));
     out.flush();
   }
 
