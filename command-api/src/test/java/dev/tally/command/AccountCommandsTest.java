@@ -258,7 +258,8 @@ class AccountCommandsTest {
     api.post("/accounts/" + id + "/withdrawals", """
         {"amount": 5}""");
     String metrics = api.get("/actuator/prometheus").body();
-    assertThat(metrics).containsPattern("tally_command_latency_seconds_bucket\\{outcome=\"accepted\",type=\"account.open\",le=\"0.0[0-9]+\"} [1-9]");
+    // Counted in the histogram (not timed: a busy machine may take any time).
+    assertThat(metrics).containsPattern("tally_command_latency_seconds_bucket\\{outcome=\"accepted\",type=\"account.open\",le=\"\\+Inf\"} [1-9]");
     assertThat(metrics).containsPattern("tally_command_outcomes_total\\{outcome=\"accepted\",reason=\"\",type=\"account.open\"}");
     assertThat(metrics).containsPattern(
         "tally_command_outcomes_total\\{outcome=\"rejected\",reason=\"insufficient-funds\",type=\"account.withdraw\"}");
