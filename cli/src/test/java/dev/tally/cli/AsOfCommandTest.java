@@ -169,13 +169,6 @@ class AsOfCommandTest {
   }
 
   private static List<String> rows(String schema, String sql) throws SQLException {
-    try (Connection connection = database.connect(); Statement statement = connection.createStatement();
-         ResultSet rows = statement.executeQuery(sql.formatted(schema))) {
-      List<String> result = new ArrayList<>();
-      while (rows.next()) {
-        result.add(rows.getString(1));
-      }
-      return result;
-    }
+    return database.column(sql.formatted(schema));
   }
 }

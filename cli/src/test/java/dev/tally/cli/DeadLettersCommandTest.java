@@ -15,9 +15,7 @@ import dev.tally.schemas.event.MoneyDeposited;
 import dev.tally.testing.TestInfrastructure;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -244,13 +242,6 @@ class DeadLettersCommandTest {
   }
 
   private List<String> rows(String sql) throws SQLException {
-    try (Connection connection = database.connect(); Statement statement = connection.createStatement();
-         ResultSet rows = statement.executeQuery(sql)) {
-      List<String> result = new ArrayList<>();
-      while (rows.next()) {
-        result.add(rows.getString(1));
-      }
-      return result;
-    }
+    return database.column(sql);
   }
 }

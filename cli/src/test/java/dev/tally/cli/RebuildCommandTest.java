@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -265,13 +264,6 @@ class RebuildCommandTest {
   }
 
   private List<String> rows(String sql) throws SQLException {
-    try (Connection connection = database.connect(); Statement statement = connection.createStatement();
-         ResultSet rows = statement.executeQuery(sql)) {
-      List<String> result = new ArrayList<>();
-      while (rows.next()) {
-        result.add(rows.getString(1));
-      }
-      return result;
-    }
+    return database.column(sql);
   }
 }

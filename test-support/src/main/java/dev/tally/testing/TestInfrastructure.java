@@ -141,6 +141,18 @@ public final class TestInfrastructure {
       return DriverManager.getConnection(jdbcUrl(), user, password);
     }
 
+    /** The first column of every row {@code sql} returns, as text, in its order. */
+    public java.util.List<String> column(String sql) throws SQLException {
+      try (Connection connection = connect(); java.sql.Statement statement = connection.createStatement();
+           java.sql.ResultSet rows = statement.executeQuery(sql)) {
+        java.util.List<String> result = new java.util.ArrayList<>();
+        while (rows.next()) {
+          result.add(rows.getString(1));
+        }
+        return result;
+      }
+    }
+
     /** A (non-pooling) data source connecting as this database's user. */
     public javax.sql.DataSource dataSource() {
       org.postgresql.ds.PGSimpleDataSource dataSource = new org.postgresql.ds.PGSimpleDataSource();
