@@ -132,6 +132,28 @@ class AsOfCommandTest {
     assertThat(asOfSchemas()).isEqualTo(before);
   }
 
+  /** The projection's fold checks each balance against the history: a copy would hold one the log contradicts. */
+  @Test
+  void aBalanceThatDoesNotFollowFromTheHistoryIsNamedAndCreatesNothing() throws SQLException {
+    String inconsistent = TestInfrastructure.createTopics(1, "as-of-inconsistent").getFirst();
+    try (var producer = Groups.producer()) {
+      producer.send(record(inconsistent, opened(ALICE, "alice", "EUR", T0), T0));
+      producer.send(record(inconsistent, deposited(ALICE, 2, 100, 999, T0.plusSeconds(1)), T0.plusSeconds(1)));
+      producer.flush();
+    }
+    String schema = "tally_asof_inconsistent";
+    int before = asOfSchemas();
+
+    Cli.Result result = Cli.run("as-of", AT.toString(), "--schema", schema, "--topic", inconsistent, "--database-url",
+        database.jdbcUrl(), "--database-user", database.user(), "--database-password", database.password());
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(AsOfCommand.UNFOLDABLE);
+    assertThat(result.err()).as(result.toString()).contains("1 records of " + inconsistent + " cannot be folded",
+        "record 0@1 cannot be folded: inconsistent: version 2 of account " + ALICE
+            + " says balance 999 after balance 0, not 100");
+    assertThat(asOfSchemas()).isEqualTo(before);
+  }
+
   @Test
   void badInputIsRefusedWithOneLineAndCreatesNothing() throws SQLException {
     int before = asOfSchemas();
