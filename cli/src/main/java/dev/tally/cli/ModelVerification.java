@@ -24,8 +24,8 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * Whether a read-model schema holds exactly what the log says: a snapshot of its tables is
  * compared with {@link LogFold}, a fold of the log through the projection's view computed here
- * without the projector's SQL, up to that snapshot's own checkpoints (the projector may go on meanwhile; the comparison does not
- * move). Row counts and checksums ({@link ModelDigest}) tell whether the two are equal; the account
+ * without the projector's SQL, up to that snapshot's own checkpoints (the projector may go on
+ * meanwhile; the comparison does not move). Row counts and checksums ({@link ModelDigest}) tell whether the two are equal; the account
  * rows are compared one by one to name those that differ. {@code tally rebuild} verifies a new
  * generation with it before switching to it; {@code tally chaos} verifies the live one after its
  * faults. Records an operator skipped ({@code tally dead-letters skip}) are passed over by both.

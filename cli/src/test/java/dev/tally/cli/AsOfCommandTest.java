@@ -121,8 +121,7 @@ class AsOfCommandTest {
     String schema = "tally_asof_poisoned";
     int before = asOfSchemas();
 
-    Cli.Result result = Cli.run("as-of", AT.toString(), "--schema", schema, "--topic", poisoned, "--database-url",
-        database.jdbcUrl(), "--database-user", database.user(), "--database-password", database.password());
+    Cli.Result result = asOfFrom(poisoned, schema);
 
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(AsOfCommand.UNFOLDABLE);
     assertThat(result.err()).as(result.toString()).contains("2 records of " + poisoned + " cannot be folded",
@@ -144,8 +143,7 @@ class AsOfCommandTest {
     String schema = "tally_asof_inconsistent";
     int before = asOfSchemas();
 
-    Cli.Result result = Cli.run("as-of", AT.toString(), "--schema", schema, "--topic", inconsistent, "--database-url",
-        database.jdbcUrl(), "--database-user", database.user(), "--database-password", database.password());
+    Cli.Result result = asOfFrom(inconsistent, schema);
 
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(AsOfCommand.UNFOLDABLE);
     assertThat(result.err()).as(result.toString()).contains("1 records of " + inconsistent + " cannot be folded",
@@ -175,6 +173,12 @@ class AsOfCommandTest {
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(TallyCli.FAILED);
     assertThat(result.err()).startsWith("tally as-of: ").contains(message);
     assertThat(result.err().strip().lines()).as("one line").hasSize(1);
+  }
+
+  /** {@code as-of} the instant, from another topic than the shared history's. */
+  private static Cli.Result asOfFrom(String otherTopic, String schema) {
+    return Cli.run("as-of", AT.toString(), "--schema", schema, "--topic", otherTopic, "--database-url",
+        database.jdbcUrl(), "--database-user", database.user(), "--database-password", database.password());
   }
 
   private static Cli.Result asOf(String instant, String... more) {
