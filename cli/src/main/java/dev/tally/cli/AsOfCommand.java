@@ -1,5 +1,8 @@
 package dev.tally.cli;
 
+import dev.tally.projector.account.AccountProjection;
+import dev.tally.projector.account.AccountRow;
+import dev.tally.projector.account.AccountView;
 import dev.tally.readmodel.ReadModelSchemas;
 import dev.tally.schemas.AggregateTopics;
 import dev.tally.schemas.Aggregates;
@@ -14,7 +17,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -82,6 +84,9 @@ final class AsOfCommand implements Callable<Integer> {
   @Option(names = "--replace", description = "Drop the schema first if it exists (else an existing one is refused).")
   private boolean replace;
 
+  /** Money lines written by the last {@link #materialise}. */
+  private long transactions;
+
   @Spec
   private CommandSpec spec;
 
@@ -100,7 +105,7 @@ final class AsOfCommand implements Callable<Integer> {
     try (Kafka kafka = kafkaOptions.connect()) {
       Map<TopicPartition, Long> ends = endsAt(kafka, at);
       prepare(db, target);
-      LogFold.Result fold;
+      LogFold.Result<AccountRow> fold;
       try {
         fold = materialise(kafka, db, target, ends);
       } catch (RuntimeException e) {
@@ -170,22 +175,26 @@ final class AsOfCommand implements Callable<Integer> {
    * Folds the log into the schema's tables: money lines streamed with COPY as they are folded, then
    * accounts; commits only if every record could be folded.
    */
-  private LogFold.Result materialise(Kafka kafka, DataSource db, String target, Map<TopicPartition, Long> ends) {
+  private LogFold.Result<AccountRow> materialise(Kafka kafka, DataSource db, String target, Map<TopicPartition, Long> ends) {
     try (Connection connection = db.getConnection()) {
       connection.setAutoCommit(false);
       var copy = connection.unwrap(PGConnection.class).getCopyAPI();
-      LogFold.Result fold;
+      LogFold.Result<AccountRow> fold;
       try (CopyWriter lines = new CopyWriter(copy.copyIn("COPY " + target + ".account_transactions (account_id, version, "
           + "type, amount, balance_after, reference, occurred_at, event_id) FROM STDIN"))) {
-        fold = LogFold.fold(kafka, ends, line -> lines.row(line.accountId(), line.version(), line.type(), line.amount(),
-            line.balanceAfter(), line.reference(), micros(line.occurredAt()), line.eventId()));
+        fold = LogFold.fold(kafka, new AccountProjection(), AccountView.VIEW, ends, (event, row) -> AccountView.line(event)
+            .ifPresent(line -> {
+              transactions++;
+              lines.row(line.accountId(), line.version(), line.type(), line.amount(),
+                  line.balanceAfter(), line.reference(), line.occurredAt(), line.eventId());
+            }), Map.of());
       }
       try (CopyWriter accounts = new CopyWriter(copy.copyIn("COPY " + target + ".accounts (account_id, owner, currency, "
           + "balance, status, version, opened_at, updated_at) FROM STDIN"))) {
-        for (LogFold.Account a : fold.accounts().values()) {
-          if (a.status != null) {
-            accounts.row(a.accountId, a.owner, a.currency, a.balance, a.status, a.version, micros(a.openedAt),
-                micros(a.updatedAt));
+        for (AccountRow a : fold.states().values()) {
+          if (a.opened()) {
+            accounts.row(a.accountId(), a.owner(), a.currency(), a.balance(), a.status(), a.version(), a.openedAt(),
+                a.updatedAt());
           }
         }
       }
@@ -212,11 +221,11 @@ final class AsOfCommand implements Callable<Integer> {
     }
   }
 
-  private void print(Instant at, String target, LogFold.Result fold) {
+  private void print(Instant at, String target, LogFold.Result<AccountRow> fold) {
     PrintWriter out = spec.commandLine().getOut();
-    long accounts = fold.accounts().values().stream().filter(a -> a.status != null).count();
+    long accounts = fold.states().values().stream().filter(AccountRow::opened).count();
     out.printf("as of %s: %,d accounts, %,d transactions, from %,d events of %s, in schema %s%n", at, accounts,
-        fold.lines(), fold.records(), topic, target);
+        transactions, fold.records(), topic, target);
     // The stack's token keys: read-your-writes tokens from the command API are checked with them.
     String home = System.getenv().getOrDefault("TALLY_HOME", ".tally");
     out.printf("serve it: java -jar query-api/target/tally-query-api-*.jar --server.port=8091"
@@ -231,10 +240,6 @@ final class AsOfCommand implements Callable<Integer> {
     } catch (SQLException e) {
       // the failure being reported matters more; the schema is left for DROP SCHEMA by hand
     }
-  }
-
-  private static String micros(long epochMicros) {
-    return Instant.EPOCH.plus(epochMicros, ChronoUnit.MICROS).toString();
   }
 
   /** Rows in PostgreSQL's COPY text format, buffered into the copy stream. */

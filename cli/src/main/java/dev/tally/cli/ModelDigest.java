@@ -1,5 +1,7 @@
 package dev.tally.cli;
 
+import dev.tally.projector.account.AccountRow;
+import dev.tally.projector.account.TransactionLine;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -8,13 +10,15 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * Row counts and an order-independent checksum of a read model's accounts and money lines: each
  * row is written as text, hashed with MD5, and the first 60 bits of the hashes are summed.
  * PostgreSQL computes it over a schema's tables ({@link #of(Connection, String)}), and the same
- * text is built from a {@link LogFold} ({@link Builder}), so the two are equal exactly when every
- * row is.
+ * text is built from the rows of a {@link LogFold} ({@link Builder}), so the two are equal exactly
+ * when every row is.
  */
 record ModelDigest(long accounts, BigInteger accountsChecksum, long lines, BigInteger linesChecksum) {
 
@@ -45,9 +49,13 @@ record ModelDigest(long accounts, BigInteger accountsChecksum, long lines, BigIn
   }
 
   /** An account row as text, as PostgreSQL writes it in {@link #of}. */
-  static String text(LogFold.Account a) {
-    return a.accountId + '|' + a.owner + '|' + a.currency + '|' + a.balance + '|' + a.status + '|' + a.version + '|'
-        + a.openedAt + '|' + a.updatedAt;
+  static String text(AccountRow a) {
+    return a.accountId().toString() + '|' + a.owner() + '|' + a.currency() + '|' + a.balance() + '|' + a.status() + '|'
+        + a.version() + '|' + micros(a.openedAt()) + '|' + micros(a.updatedAt());
+  }
+
+  private static long micros(Instant instant) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
   }
 
   /** Every account row of {@code schema} as text, by account id: to name the accounts that differ. */
@@ -77,15 +85,15 @@ record ModelDigest(long accounts, BigInteger accountsChecksum, long lines, BigIn
     }
 
     /** Adds an account, if it has been opened (the model has no row for one that was not). */
-    void account(LogFold.Account a) {
-      if (a.status != null) {
+    void account(AccountRow a) {
+      if (a.opened()) {
         accounts.add(hash(text(a)));
       }
     }
 
-    void line(LogFold.Line l) {
-      lines.add(hash(l.accountId() + '|' + l.version() + '|' + l.type() + '|' + l.amount() + '|'
-          + l.balanceAfter() + '|' + l.reference() + '|' + l.occurredAt() + '|' + l.eventId()));
+    void line(TransactionLine l) {
+      lines.add(hash(l.accountId().toString() + '|' + l.version() + '|' + l.type() + '|' + l.amount() + '|'
+          + l.balanceAfter() + '|' + l.reference() + '|' + micros(l.occurredAt()) + '|' + l.eventId()));
     }
 
     /** Adds what another builder has seen (of other rows). */

@@ -1,5 +1,8 @@
 package dev.tally.cli;
 
+import dev.tally.projector.account.AccountProjection;
+import dev.tally.projector.account.AccountRow;
+import dev.tally.projector.account.AccountView;
 import dev.tally.projector.runtime.ProjectionTables;
 import dev.tally.readmodel.ReadModelSchemas;
 import java.sql.Connection;
@@ -20,9 +23,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Whether a read-model schema holds exactly what the log says: a snapshot of its tables is
- * compared with {@link LogFold}, a fold of the log computed here without the projector's code, up
- * to that snapshot's own checkpoints (the projector may go on meanwhile; the comparison does not
- * move). Row counts and checksums ({@link ModelDigest}) tell whether the two are equal; the account
+ * compared with {@link LogFold}, a fold of the log through the projection's view computed here
+ * without the projector's SQL, up to that snapshot's own checkpoints (the projector may go on
+ * meanwhile; the comparison does not move). Row counts and checksums ({@link ModelDigest}) tell whether the two are equal; the account
  * rows are compared one by one to name those that differ. {@code tally rebuild} verifies a new
  * generation with it before switching to it; {@code tally chaos} verifies the live one after its
  * faults. Records an operator skipped ({@code tally dead-letters skip}) are passed over by both.
@@ -45,7 +48,7 @@ public final class ModelVerification {
     List<TopicPartition> partitions = kafka.partitions(topic);
     ModelDigest model;
     Map<String, String> rows;
-    CompletableFuture<LogFold.Result> folding;
+    CompletableFuture<LogFold.Result<AccountRow>> folding;
     List<ModelDigest.Builder> lineDigests = Collections.synchronizedList(new ArrayList<>());
     // A thread of our own, not the common pool: it must see the classes of this (Spring Boot) jar.
     try (ExecutorService folder = Executors.newSingleThreadExecutor();
@@ -60,18 +63,19 @@ public final class ModelVerification {
         ends.put(partition, checkpoints.getOrDefault(partition.partition(), -1L) + 1);
       }
       // The log is folded while PostgreSQL sums the same snapshot.
-      folding = CompletableFuture.supplyAsync(() -> LogFold.foldInParallel(kafka, ends, FOLD_THREADS, () -> {
-        ModelDigest.Builder digest = new ModelDigest.Builder();
-        lineDigests.add(digest);
-        return digest::line;
-      }, skipped), folder);
+      folding = CompletableFuture.supplyAsync(() -> LogFold.foldInParallel(kafka, new AccountProjection(),
+          AccountView.VIEW, ends, FOLD_THREADS, () -> {
+            ModelDigest.Builder digest = new ModelDigest.Builder();
+            lineDigests.add(digest);
+            return (event, row) -> AccountView.line(event).ifPresent(digest::line);
+          }, skipped), folder);
       model = ModelDigest.of(connection, schema);
       rows = ModelDigest.accountRows(connection, schema);
       connection.commit();
     } catch (SQLException e) {
       throw new CliException("cannot read schema " + schema + ": " + TallyCli.describe(e), e);
     }
-    LogFold.Result fold;
+    LogFold.Result<AccountRow> fold;
     try {
       fold = folding.join();
     } catch (CompletionException e) {
@@ -79,12 +83,12 @@ public final class ModelVerification {
     }
     ModelDigest.Builder fromLog = new ModelDigest.Builder();
     lineDigests.forEach(fromLog::add);
-    fold.accounts().values().forEach(fromLog::account);
+    fold.states().values().forEach(fromLog::account);
     Map<String, String> expected = new HashMap<>();
     Map<String, Long> balances = new HashMap<>();
-    fold.accounts().values().stream().filter(a -> a.status != null).forEach(a -> {
-      expected.put(a.accountId, ModelDigest.text(a));
-      balances.put(a.accountId, a.balance);
+    fold.states().values().stream().filter(AccountRow::opened).forEach(a -> {
+      expected.put(a.accountId().toString(), ModelDigest.text(a));
+      balances.put(a.accountId().toString(), a.balance());
     });
     List<String> differing = new ArrayList<>();
     for (Map.Entry<String, String> account : expected.entrySet()) {

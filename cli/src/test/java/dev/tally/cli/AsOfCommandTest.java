@@ -123,14 +123,34 @@ class AsOfCommandTest {
     String schema = "tally_asof_poisoned";
     int before = asOfSchemas();
 
-    Cli.Result result = Cli.run("as-of", AT.toString(), "--schema", schema, "--topic", poisoned, "--database-url",
-        database.jdbcUrl(), "--database-user", database.user(), "--database-password", database.password());
+    Cli.Result result = asOfFrom(poisoned, schema);
 
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(AsOfCommand.UNFOLDABLE);
     assertThat(result.err()).as(result.toString()).contains("2 records of " + poisoned + " cannot be folded",
         "nothing created", "record 0@1 cannot be folded: undecodable", "record 0@2 cannot be folded: not an event of account "
             + ALICE);
     assertThat(result.out()).doesNotContain(schema);
+    assertThat(asOfSchemas()).isEqualTo(before);
+  }
+
+  /** The projection's fold checks each balance against the history: a copy would hold one the log contradicts. */
+  @Test
+  void aBalanceThatDoesNotFollowFromTheHistoryIsNamedAndCreatesNothing() throws SQLException {
+    String inconsistent = TestInfrastructure.createTopics(1, "as-of-inconsistent").getFirst();
+    try (var producer = Groups.producer()) {
+      producer.send(record(inconsistent, opened(ALICE, "alice", "EUR", T0), T0));
+      producer.send(record(inconsistent, deposited(ALICE, 2, 100, 999, T0.plusSeconds(1)), T0.plusSeconds(1)));
+      producer.flush();
+    }
+    String schema = "tally_asof_inconsistent";
+    int before = asOfSchemas();
+
+    Cli.Result result = asOfFrom(inconsistent, schema);
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(AsOfCommand.UNFOLDABLE);
+    assertThat(result.err()).as(result.toString()).contains("1 records of " + inconsistent + " cannot be folded",
+        "record 0@1 cannot be folded: inconsistent: version 2 of account " + ALICE
+            + " says balance 999 after balance 0, not 100");
     assertThat(asOfSchemas()).isEqualTo(before);
   }
 
@@ -155,6 +175,12 @@ class AsOfCommandTest {
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(TallyCli.FAILED);
     assertThat(result.err()).startsWith("tally as-of: ").contains(message);
     assertThat(result.err().strip().lines()).as("one line").hasSize(1);
+  }
+
+  /** {@code as-of} the instant, from another topic than the shared history's. */
+  private static Cli.Result asOfFrom(String otherTopic, String schema) {
+    return Cli.run("as-of", AT.toString(), "--schema", schema, "--topic", otherTopic, "--database-url",
+        database.jdbcUrl(), "--database-user", database.user(), "--database-password", database.password());
   }
 
   private static Cli.Result asOf(String instant, String... more) {

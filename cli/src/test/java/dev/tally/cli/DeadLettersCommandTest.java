@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tally.projector.account.AccountProjection;
+import dev.tally.projector.account.AccountRow;
+import dev.tally.projector.account.AccountView;
 import dev.tally.projector.runtime.ProjectionTables;
 import dev.tally.readmodel.Generation;
 import dev.tally.readmodel.Generations;
@@ -234,8 +236,9 @@ class DeadLettersCommandTest {
           .forEach((partition, offset) -> ends.put(new TopicPartition(topic, partition), offset + 1));
       Map<Integer, Set<Long>> skipped = ProjectionTables.skippedRecords(connection, AccountProjection.NAME, topic);
       ModelDigest.Builder fromLog = new ModelDigest.Builder();
-      LogFold.Result fold = LogFold.fold(kafka, ends, fromLog::line, skipped);
-      fold.accounts().values().forEach(fromLog::account);
+      LogFold.Result<AccountRow> fold = LogFold.fold(kafka, new AccountProjection(), AccountView.VIEW, ends,
+          (event, row) -> AccountView.line(event).ifPresent(fromLog::line), skipped);
+      fold.states().values().forEach(fromLog::account);
       assertThat(fold.unfoldable()).isEmpty();
       assertThat(ModelDigest.of(connection, generation.schema())).isEqualTo(fromLog.build());
     }

@@ -1,10 +1,13 @@
 package dev.tally.projector;
 
-import dev.tally.schemas.event.AccountClosed;
-import dev.tally.schemas.event.AccountOpened;
+import dev.tally.projector.account.AccountEvent;
+import dev.tally.projector.account.AccountProjection;
+import dev.tally.projector.account.AccountRow;
+import dev.tally.projector.account.AccountView;
+import dev.tally.projector.runtime.HistoryFold;
+import dev.tally.projector.runtime.VersionGate;
+import dev.tally.schemas.AvroCodec;
 import dev.tally.schemas.event.EventMetadata;
-import dev.tally.schemas.event.MoneyDeposited;
-import dev.tally.schemas.event.MoneyWithdrawn;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -13,57 +16,35 @@ import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The read model as it must be after a stream of events: an independent, in-memory fold of the
- * log (each account's events in log order; a repeated version changes nothing).
+ * The read model as it must be after a stream of events: the log folded in memory through the
+ * projection's view, with the version rule (each account's events in log order; the same event
+ * again changes nothing), never through the projector's SQL.
  */
 public final class Fold {
+
+  private static final AvroCodec CODEC = AvroCodec.standard();
 
   private Fold() {
   }
 
   public static ReadModel.Dump of(List<SpecificRecord> events) {
-    Map<String, Row> accounts = new TreeMap<>();
+    AccountProjection projection = new AccountProjection();
+    HistoryFold<AccountEvent, AccountRow> fold = new HistoryFold<>(projection, AccountView.VIEW);
     Map<String, String> lines = new TreeMap<>();
-    for (SpecificRecord event : events) {
-      EventMetadata m = metadata(event);
-      String id = m.getAggregateId();
-      Row row = accounts.get(id);
-      if (event instanceof AccountOpened opened) {
-        if (row == null) {
-          accounts.put(id, new Row(id, opened.getOwner(), opened.getCurrency(), 0, "OPEN", 1,
-              micros(m.getOccurredAt()), micros(m.getOccurredAt())));
-        }
-        continue;
+    for (SpecificRecord record : events) {
+      AccountEvent event = projection.read(metadata(record).getAggregateId(), CODEC.encode(record));
+      if (fold.add(event) instanceof VersionGate.Fault fault) {
+        throw new IllegalStateException("cannot fold " + record + ": " + fault.message());
       }
-      if (row == null || m.getAggregateVersion() <= row.version) {
-        if (row == null) {
-          throw new IllegalStateException("event before its account was opened: " + event);
-        }
-      } else {
-        long balance = switch (event) {
-          case MoneyDeposited d -> d.getBalanceAfter();
-          case MoneyWithdrawn w -> w.getBalanceAfter();
-          default -> row.balance;
-        };
-        String status = event instanceof AccountClosed ? "CLOSED" : row.status;
-        accounts.put(id, new Row(id, row.owner, row.currency, balance, status, m.getAggregateVersion(), row.openedAt,
-            micros(m.getOccurredAt())));
-      }
-      String line = switch (event) {
-        case MoneyDeposited d -> line(m, "DEPOSIT", d.getAmount(), d.getBalanceAfter(), d.getReference());
-        case MoneyWithdrawn w -> line(m, "WITHDRAWAL", w.getAmount(), w.getBalanceAfter(), w.getReference());
-        default -> null;
-      };
-      if (line != null) {
-        lines.putIfAbsent(id + "|" + String.format("%019d", m.getAggregateVersion()), line);
-      }
+      AccountView.line(event).ifPresent(l -> lines.putIfAbsent(l.accountId() + "|" + String.format("%019d", l.version()),
+          l.accountId() + "|" + l.version() + "|" + l.type() + "|" + l.amount() + "|" + l.balanceAfter() + "|"
+              + l.reference() + "|" + micros(l.occurredAt()) + "|" + l.eventId()));
     }
-    return new ReadModel.Dump(accounts.values().stream().map(Row::text).toList(), List.copyOf(lines.values()));
-  }
-
-  private static String line(EventMetadata m, String type, long amount, long balanceAfter, String reference) {
-    return m.getAggregateId() + "|" + m.getAggregateVersion() + "|" + type + "|" + amount + "|" + balanceAfter + "|"
-        + reference + "|" + micros(m.getOccurredAt()) + "|" + m.getEventId();
+    Map<String, String> accounts = new TreeMap<>();
+    fold.states().values().stream().filter(a -> a.status() != null).forEach(a -> accounts.put(a.accountId().toString(),
+        a.accountId() + "|" + a.owner() + "|" + a.currency() + "|" + a.balance() + "|" + a.status() + "|" + a.version()
+            + "|" + micros(a.openedAt()) + "|" + micros(a.updatedAt())));
+    return new ReadModel.Dump(List.copyOf(accounts.values()), List.copyOf(lines.values()));
   }
 
   private static EventMetadata metadata(SpecificRecord event) {
@@ -72,13 +53,5 @@ public final class Fold {
 
   private static long micros(Instant instant) {
     return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
-  }
-
-  private record Row(String id, String owner, String currency, long balance, String status, long version,
-      long openedAt, long updatedAt) {
-    String text() {
-      return id + "|" + owner + "|" + currency + "|" + balance + "|" + status + "|" + version + "|" + openedAt + "|"
-          + updatedAt;
-    }
   }
 }

@@ -16,9 +16,10 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The account projection's changes of one write: one coalesced patch per account (its state after
- * the newest event of the batch) and one history line per money event. The runtime adds only
- * events that follow what the read model holds, in order.
+ * The account projection's changes of one write: one coalesced row per account, folded by
+ * {@link AccountView} from what the batch has seen of it (its state after the newest event of the
+ * batch; columns it has not seen are null and stay as they are), and one history line per money
+ * event. The runtime adds only events that follow what the read model holds, in order.
  *
  * <p>Written with three statements whatever the batch size, each one multi-row through
  * {@code unnest} of arrays:
@@ -33,66 +34,36 @@ import java.util.UUID;
  */
 final class AccountBatch implements ProjectionBatch<AccountEvent> {
 
-  private static final String OPEN = "OPEN";
-  private static final String CLOSED = "CLOSED";
-
-  private final Map<UUID, Patch> patches = new HashMap<>();
-  private final Map<LineKey, Line> lines = new LinkedHashMap<>();
+  private final Map<UUID, AccountRow> rows = new HashMap<>();
+  private final Map<LineKey, TransactionLine> lines = new LinkedHashMap<>();
 
   @Override
   public void add(AccountEvent event) {
-    Patch patch = patches.computeIfAbsent(event.accountId(), Patch::new);
-    if (event instanceof AccountEvent.Opened opened) {
-      patch.opened = true;
-      patch.owner = opened.owner();
-      patch.currency = opened.currency();
-      patch.openedAt = micros(opened.occurredAt());
-    }
-    if (event.version() > patch.version) {
-      patch.version = event.version();
-      patch.updatedAt = micros(event.occurredAt());
-      switch (event) {
-        case AccountEvent.Opened opened -> {
-          patch.balance = 0L;
-          patch.status = OPEN;
-        }
-        case AccountEvent.Deposited deposited -> patch.balance = deposited.balanceAfter();
-        case AccountEvent.Withdrawn withdrawn -> patch.balance = withdrawn.balanceAfter();
-        case AccountEvent.Closed closed -> patch.status = CLOSED;
-      }
-    }
-    switch (event) {
-      case AccountEvent.Deposited d -> line(new Line(d.accountId(), d.version(), "DEPOSIT", d.amount(),
-          d.balanceAfter(), d.reference(), micros(d.occurredAt()), d.eventId()));
-      case AccountEvent.Withdrawn w -> line(new Line(w.accountId(), w.version(), "WITHDRAWAL", w.amount(),
-          w.balanceAfter(), w.reference(), micros(w.occurredAt()), w.eventId()));
-      case AccountEvent.Opened opened -> {
-      }
-      case AccountEvent.Closed closed -> {
-      }
-    }
+    rows.put(event.accountId(), AccountView.VIEW.evolve(
+        rows.getOrDefault(event.accountId(), AccountView.VIEW.initialState()), event));
+    AccountView.line(event).ifPresent(line -> lines.putIfAbsent(new LineKey(line.accountId(), line.version()), line));
   }
 
   @Override
   public boolean isEmpty() {
-    return patches.isEmpty() && lines.isEmpty();
+    return rows.isEmpty() && lines.isEmpty();
   }
 
   /** Accounts this batch changes. */
   int accounts() {
-    return patches.size();
+    return rows.size();
   }
 
   @Override
   public long write(Connection connection) throws SQLException {
-    List<Patch> sorted = new ArrayList<>(patches.values());
-    sorted.sort(Comparator.comparing(patch -> patch.accountId));
-    List<Patch> opened = sorted.stream().filter(patch -> patch.opened).toList();
-    List<Patch> updated = sorted.stream().filter(patch -> !patch.opened).toList();
+    List<AccountRow> sorted = new ArrayList<>(rows.values());
+    sorted.sort(Comparator.comparing(AccountRow::accountId));
+    List<AccountRow> opened = sorted.stream().filter(AccountRow::opened).toList();
+    List<AccountRow> updated = sorted.stream().filter(row -> !row.opened()).toList();
     return insertOpened(connection, opened) + updateExisting(connection, updated) + insertLines(connection);
   }
 
-  private long insertOpened(Connection connection, List<Patch> opened) throws SQLException {
+  private long insertOpened(Connection connection, List<AccountRow> opened) throws SQLException {
     if (opened.isEmpty()) {
       return 0;
     }
@@ -106,15 +77,15 @@ final class AccountBatch implements ProjectionBatch<AccountEvent> {
     Long[] openedAt = new Long[n];
     Long[] updatedAt = new Long[n];
     for (int i = 0; i < n; i++) {
-      Patch patch = opened.get(i);
-      ids[i] = patch.accountId;
-      owners[i] = patch.owner;
-      currencies[i] = patch.currency;
-      balances[i] = patch.balance == null ? 0L : patch.balance;
-      statuses[i] = patch.status == null ? OPEN : patch.status;
-      versions[i] = patch.version;
-      openedAt[i] = patch.openedAt;
-      updatedAt[i] = patch.updatedAt;
+      AccountRow row = opened.get(i);
+      ids[i] = row.accountId();
+      owners[i] = row.owner();
+      currencies[i] = row.currency();
+      balances[i] = row.balance() == null ? 0L : row.balance();
+      statuses[i] = (row.status() == null ? AccountRow.Status.OPEN : row.status()).name();
+      versions[i] = row.version();
+      openedAt[i] = micros(row.openedAt());
+      updatedAt[i] = micros(row.updatedAt());
     }
     try (PreparedStatement statement = connection.prepareStatement("""
         INSERT INTO accounts (account_id, owner, currency, balance, status, version, opened_at, updated_at)
@@ -139,7 +110,7 @@ final class AccountBatch implements ProjectionBatch<AccountEvent> {
     }
   }
 
-  private long updateExisting(Connection connection, List<Patch> updated) throws SQLException {
+  private long updateExisting(Connection connection, List<AccountRow> updated) throws SQLException {
     if (updated.isEmpty()) {
       return 0;
     }
@@ -150,12 +121,12 @@ final class AccountBatch implements ProjectionBatch<AccountEvent> {
     Long[] versions = new Long[n];
     Long[] updatedAt = new Long[n];
     for (int i = 0; i < n; i++) {
-      Patch patch = updated.get(i);
-      ids[i] = patch.accountId;
-      balances[i] = patch.balance;
-      statuses[i] = patch.status;
-      versions[i] = patch.version;
-      updatedAt[i] = patch.updatedAt;
+      AccountRow row = updated.get(i);
+      ids[i] = row.accountId();
+      balances[i] = row.balance();
+      statuses[i] = row.status() == null ? null : row.status().name();
+      versions[i] = row.version();
+      updatedAt[i] = micros(row.updatedAt());
     }
     try (PreparedStatement statement = connection.prepareStatement("""
         UPDATE accounts AS a
@@ -188,14 +159,14 @@ final class AccountBatch implements ProjectionBatch<AccountEvent> {
     Long[] occurredAt = new Long[n];
     UUID[] eventIds = new UUID[n];
     int i = 0;
-    for (Line line : lines.values()) {
+    for (TransactionLine line : lines.values()) {
       ids[i] = line.accountId();
       versions[i] = line.version();
-      types[i] = line.type();
+      types[i] = line.type().name();
       amounts[i] = line.amount();
       balances[i] = line.balanceAfter();
       references[i] = line.reference();
-      occurredAt[i] = line.occurredAt();
+      occurredAt[i] = micros(line.occurredAt());
       eventIds[i] = line.eventId();
       i++;
     }
@@ -218,10 +189,6 @@ final class AccountBatch implements ProjectionBatch<AccountEvent> {
     }
   }
 
-  private void line(Line line) {
-    lines.putIfAbsent(new LineKey(line.accountId(), line.version()), line);
-  }
-
   private static Array longs(Connection connection, Long[] values) throws SQLException {
     return connection.createArrayOf("int8", values);
   }
@@ -230,27 +197,6 @@ final class AccountBatch implements ProjectionBatch<AccountEvent> {
     return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
   }
 
-  /** The state of one account after the newest event of this batch; null columns are unchanged. */
-  private static final class Patch {
-    final UUID accountId;
-    boolean opened;
-    String owner;
-    String currency;
-    long openedAt;
-    long version;
-    Long balance;
-    String status;
-    long updatedAt;
-
-    Patch(UUID accountId) {
-      this.accountId = accountId;
-    }
-  }
-
   private record LineKey(UUID accountId, long version) {
-  }
-
-  private record Line(UUID accountId, long version, String type, long amount, long balanceAfter, String reference,
-      long occurredAt, UUID eventId) {
   }
 }

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.UUID;
 
 /** An account event as the projection sees it: Avro stays at the edge ({@link AccountEvents}). */
-sealed interface AccountEvent {
+public sealed interface AccountEvent {
 
   UUID accountId();
 

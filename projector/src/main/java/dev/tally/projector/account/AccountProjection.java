@@ -54,7 +54,7 @@ public final class AccountProjection implements Projection<AccountEvent> {
       AccountEvent event = AccountEvents.fromAvro(codec.decode(value));
       if (!event.accountId().equals(AccountEvents.parseUuid(key))) {
         throw new AccountEvents.InvalidEventException(
-            "record key " + key + " is not the event's aggregate id " + event.accountId());
+            "not an event of account " + key + ": " + key + " is not the event's aggregate id " + event.accountId());
       }
       return event;
     } catch (AvroCodec.UnknownSchemaException e) {
