@@ -54,7 +54,8 @@ final class CommandApiInstance implements AutoCloseable {
    * is not deciding yet, and may time out.
    */
   void awaitHealthy() {
-    Await.until(Duration.ofSeconds(60), "the command API at " + baseUrl + " is healthy",
+    // A bound against a hang, not a measure: on a busy machine a restore and a rebalance take minutes.
+    Await.until(Duration.ofSeconds(180), "the command API at " + baseUrl + " is healthy",
         () -> get("/actuator/health").statusCode() == 200);
   }
 
