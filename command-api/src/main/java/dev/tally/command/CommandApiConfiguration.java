@@ -77,7 +77,8 @@ class CommandApiConfiguration {
     config.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
     config.putAll(properties.streams());
     return new StreamsRuntime(WriterTopology.build(settings, binding, Clock.systemUTC(), skipped), config,
-        Duration.ofSeconds(30), List.of(new WriterStartCheck(settings, applicationId)), skipped::details);
+        Duration.ofSeconds(30), List.of(new WriterStartCheck(settings, applicationId,
+            Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)))), skipped::details);
   }
 
   @Bean

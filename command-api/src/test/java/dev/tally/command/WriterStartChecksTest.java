@@ -97,21 +97,29 @@ class WriterStartChecksTest {
     String changelog = topics.applicationId() + "-account-state-changelog";
     try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
         TestInfrastructure.kafkaBootstrapServers()))) {
-      WriterStartCheck check = new WriterStartCheck(settings(topics), topics.applicationId());
+      WriterStartCheck check = new WriterStartCheck(settings(topics), topics.applicationId(), KAFKA);
       assertThat(check.refusal(admin)).isEmpty();
 
       admin.createTopics(List.of(new NewTopic(changelog, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-      WriterPoisonTest.send(changelog, UUID.randomUUID().toString(), "a state".getBytes(StandardCharsets.UTF_8));
+      String ghost = UUID.randomUUID().toString();
+      WriterPoisonTest.send(changelog, ghost, "a state".getBytes(StandardCharsets.UTF_8));
       assertThat(check.refusal(admin)).hasValueSatisfying(why -> assertThat(why)
           .contains("holds aggregates on partitions [0]", topics.events() + " has no events there"));
+
+      // rebuild-writer-state deletes a state the log never had: a deleted state is no state.
+      WriterPoisonTest.send(changelog, ghost, null);
+      assertThat(check.refusal(admin)).isEmpty();
 
       String missing = TestInfrastructure.uniqueName("no-such-commands");
       WriterSettings elsewhere = new WriterSettings("account", missing, topics.events(), topics.results(),
           Duration.ZERO, Duration.ZERO, Duration.ZERO);
-      assertThat(new WriterStartCheck(elsewhere, topics.applicationId()).refusal(admin))
+      assertThat(new WriterStartCheck(elsewhere, topics.applicationId(), KAFKA).refusal(admin))
           .hasValueSatisfying(why -> assertThat(why).contains(missing + " does not exist"));
     }
   }
+
+  private static final Map<String, Object> KAFKA = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+      TestInfrastructure.kafkaBootstrapServers());
 
   private static WriterSettings settings(CommandApiTopics topics) {
     return new WriterSettings("account", topics.commands(), topics.events(), topics.results(), Duration.ZERO,

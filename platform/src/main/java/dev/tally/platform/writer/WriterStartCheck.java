@@ -3,6 +3,7 @@ package dev.tally.platform.writer;
 import dev.tally.platform.PartitionCounts;
 import dev.tally.platform.streams.StartCheck;
 import dev.tally.schemas.Writers;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -11,7 +12,11 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * What must hold before a single writer decides anything (ADR 17).
@@ -23,7 +28,9 @@ import org.apache.kafka.common.TopicPartition;
  *   <li>Every partition of the event log that holds events has a non-empty state changelog, and
  *       the other way round: state lost (a reset of the writer's group, deleted changelogs) would
  *       have the writer open existing aggregates again and append versions the log already has;
- *       a log lost (a wrong events topic) would have it continue a history nobody can read.</li>
+ *       a log lost (a wrong events topic) would have it continue a history nobody can read. A
+ *       changelog partition whose every state was deleted (rebuild-writer-state removes a state
+ *       the log never had) holds none.</li>
  * </ul>
  */
 public final class WriterStartCheck implements StartCheck {
@@ -33,10 +40,13 @@ public final class WriterStartCheck implements StartCheck {
   private final WriterSettings settings;
   private final String stateChangelog;
   private final String idempotencyChangelog;
+  private final Map<String, Object> kafka;
 
-  public WriterStartCheck(WriterSettings settings, String applicationId) {
+  /** @param kafka client settings (bootstrap servers) for reading a changelog partition */
+  public WriterStartCheck(WriterSettings settings, String applicationId, Map<String, Object> kafka) {
     Writers.requireWriter(applicationId);
     this.settings = settings;
+    this.kafka = Map.copyOf(kafka);
     this.stateChangelog = WriterSettings.changelog(applicationId, settings.stateStore());
     this.idempotencyChangelog = WriterSettings.changelog(applicationId, settings.idempotencyStore());
   }
@@ -76,7 +86,7 @@ public final class WriterStartCheck implements StartCheck {
       boolean hasState = states.getOrDefault(p, false);
       if (hasEvents && !hasState) {
         withoutState.add(p);
-      } else if (hasState && !hasEvents) {
+      } else if (hasState && !hasEvents && holdsLiveState(p)) {
         withoutEvents.add(p);
       }
     }
@@ -93,6 +103,31 @@ public final class WriterStartCheck implements StartCheck {
     return Optional.empty();
   }
 
+
+  /**
+   * Whether a partition of the state changelog holds a state that was not deleted since: read
+   * only for a partition without events, so normally never.
+   */
+  private boolean holdsLiveState(int partition) {
+    Map<String, Object> config = new HashMap<>(kafka);
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    TopicPartition changelog = new TopicPartition(stateChangelog, partition);
+    Map<String, Boolean> live = new HashMap<>();
+    try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+      consumer.assign(List.of(changelog));
+      consumer.seekToBeginning(List.of(changelog));
+      long end = consumer.endOffsets(List.of(changelog)).get(changelog);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+      while (consumer.position(changelog) < end) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("cannot read " + changelog + " to its end within " + TIMEOUT_SECONDS + " s");
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(record -> live.put(record.key(), record.value() != null));
+      }
+    }
+    return live.containsValue(true);
+  }
 
   /** Per partition: whether it holds any record (its end is beyond its start). */
   private static Map<Integer, Boolean> holdsRecords(Admin admin, String topic, int partitions) throws Exception {
