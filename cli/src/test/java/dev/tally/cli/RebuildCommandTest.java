@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code tally rebuild} against a real log and a real database, with this test in the projector's
  * place: it fills the new generation itself, rightly or wrongly, so that verification and the
  * switch can be checked row by row. (The whole thing with the real projector and query API runs in
- * the launcher's {@code RebuildIT}.)
+ * the launcher's {@code LocalStackIT}.)
  */
 class RebuildCommandTest {
 
