@@ -1,8 +1,8 @@
 package dev.tally.command;
 
-import dev.tally.platform.KafkaHealthIndicator;
-import dev.tally.platform.KafkaPlatformConfiguration;
-import dev.tally.platform.writer.WriterSettings;
+import dev.tally.runtime.streams.KafkaHealthIndicator;
+import dev.tally.runtime.streams.KafkaPlatformConfiguration;
+import dev.tally.runtime.writer.WriterSettings;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.admin.Admin;

@@ -1,15 +1,15 @@
 package dev.tally.command;
 
 import dev.tally.command.account.AccountBinding;
-import dev.tally.platform.TopicNames;
-import dev.tally.platform.gateway.CommandCircuit;
-import dev.tally.platform.gateway.CommandGateway;
-import dev.tally.platform.streams.StreamsRuntime;
-import dev.tally.platform.writer.AggregateBinding;
-import dev.tally.platform.writer.SkippedCommands;
-import dev.tally.platform.writer.WriterSettings;
-import dev.tally.platform.writer.WriterStartCheck;
-import dev.tally.platform.writer.WriterTopology;
+import dev.tally.runtime.streams.TopicNames;
+import dev.tally.runtime.writer.CommandCircuit;
+import dev.tally.runtime.writer.CommandGateway;
+import dev.tally.runtime.streams.StreamsRuntime;
+import dev.tally.runtime.writer.AggregateBinding;
+import dev.tally.runtime.writer.SkippedCommands;
+import dev.tally.runtime.writer.WriterSettings;
+import dev.tally.runtime.writer.WriterStartCheck;
+import dev.tally.runtime.writer.WriterTopology;
 import dev.tally.schemas.AggregateTopics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package dev.tally.command;
 
-import dev.tally.platform.gateway.CommandCircuit;
+import dev.tally.runtime.writer.CommandCircuit;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;

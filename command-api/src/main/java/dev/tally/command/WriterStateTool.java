@@ -1,8 +1,8 @@
 package dev.tally.command;
 
 import dev.tally.command.account.AccountBinding;
-import dev.tally.platform.writer.StateRebuild;
-import dev.tally.platform.writer.WriterSettings;
+import dev.tally.runtime.writer.StateRebuild;
+import dev.tally.runtime.writer.WriterSettings;
 import dev.tally.schemas.AggregateTopics;
 import dev.tally.schemas.Writers;
 import java.time.Duration;

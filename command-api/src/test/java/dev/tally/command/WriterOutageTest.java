@@ -2,7 +2,7 @@ package dev.tally.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tally.platform.streams.StreamsRuntime;
+import dev.tally.runtime.streams.StreamsRuntime;
 import dev.tally.schemas.event.MoneyDeposited;
 import dev.tally.testing.Await;
 import dev.tally.testing.TestInfrastructure;

@@ -3,9 +3,9 @@ package dev.tally.command;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.command.account.AccountBinding;
-import dev.tally.platform.writer.StateRebuild;
-import dev.tally.platform.writer.WriterSettings;
-import dev.tally.platform.writer.WriterStartCheck;
+import dev.tally.runtime.writer.StateRebuild;
+import dev.tally.runtime.writer.WriterSettings;
+import dev.tally.runtime.writer.WriterStartCheck;
 import dev.tally.testing.AccountEvents;
 import dev.tally.testing.Await;
 import dev.tally.testing.TestInfrastructure;

@@ -1,6 +1,6 @@
 package dev.tally.projector;
 
-import dev.tally.platform.streams.StreamsRuntime;
+import dev.tally.runtime.streams.StreamsRuntime;
 import dev.tally.projector.runtime.ProjectionHealth;
 import dev.tally.projector.runtime.Reconciler;
 import dev.tally.readmodel.Generation;

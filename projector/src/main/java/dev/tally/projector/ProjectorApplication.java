@@ -1,6 +1,6 @@
 package dev.tally.projector;
 
-import dev.tally.platform.KafkaPlatformConfiguration;
+import dev.tally.runtime.streams.KafkaPlatformConfiguration;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Import;

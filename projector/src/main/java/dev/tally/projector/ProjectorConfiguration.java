@@ -1,8 +1,8 @@
 package dev.tally.projector;
 
-import dev.tally.platform.KafkaHealthIndicator;
-import dev.tally.platform.TopicNames;
-import dev.tally.platform.streams.StreamsRuntime;
+import dev.tally.runtime.streams.KafkaHealthIndicator;
+import dev.tally.runtime.streams.TopicNames;
+import dev.tally.runtime.streams.StreamsRuntime;
 import dev.tally.projector.account.AccountProjection;
 import dev.tally.projector.runtime.Projection;
 import dev.tally.projector.runtime.ProjectionHealth;

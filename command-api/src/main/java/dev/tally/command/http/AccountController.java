@@ -1,7 +1,7 @@
 package dev.tally.command.http;
 
 import dev.tally.domain.account.Account;
-import dev.tally.platform.gateway.CommandGateway;
+import dev.tally.runtime.writer.CommandGateway;
 import dev.tally.runtime.core.TextRule;
 import dev.tally.runtime.web.Problem;
 import dev.tally.runtime.web.ProblemKind;

@@ -1,6 +1,6 @@
 package dev.tally.command.http;
 
-import dev.tally.platform.gateway.CommandGateway;
+import dev.tally.runtime.writer.CommandGateway;
 import dev.tally.runtime.web.Problem;
 import dev.tally.runtime.web.ProblemHandler;
 import dev.tally.runtime.web.ProblemKind;

@@ -3,9 +3,9 @@ package dev.tally.command.account;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tally.platform.writer.SkippedCommands;
-import dev.tally.platform.writer.WriterSettings;
-import dev.tally.platform.writer.WriterTopology;
+import dev.tally.runtime.writer.SkippedCommands;
+import dev.tally.runtime.writer.WriterSettings;
+import dev.tally.runtime.writer.WriterTopology;
 import dev.tally.schemas.AvroCodec;
 import dev.tally.schemas.ConsistencyToken;
 import dev.tally.schemas.SchemaCatalog;

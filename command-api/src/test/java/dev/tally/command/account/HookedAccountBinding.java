@@ -4,7 +4,7 @@ import dev.tally.domain.account.AccountCommand;
 import dev.tally.domain.account.AccountEvent;
 import dev.tally.domain.account.AccountRejection;
 import dev.tally.domain.account.AccountState;
-import dev.tally.platform.writer.AggregateBinding;
+import dev.tally.runtime.writer.AggregateBinding;
 import dev.tally.runtime.core.Decider;
 import dev.tally.schemas.event.EventMetadata;
 import java.util.function.Consumer;
