@@ -21,8 +21,9 @@ public class CommandApiApplication {
   }
 
   @Bean
-  KafkaHealthIndicator kafkaHealthIndicator(Admin admin, WriterSettings writer) {
-    return new KafkaHealthIndicator(admin,
-        List.of(writer.commandsTopic(), writer.resultsTopic(), writer.eventsTopic()), Duration.ofSeconds(3));
+  KafkaHealthIndicator kafkaHealthIndicator(Admin admin, List<WriterSettings> writers) {
+    return new KafkaHealthIndicator(admin, writers.stream()
+        .flatMap(writer -> java.util.stream.Stream.of(writer.commandsTopic(), writer.resultsTopic(), writer.eventsTopic()))
+        .toList(), Duration.ofSeconds(3));
   }
 }

@@ -9,9 +9,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings of the command API and of the single writer it runs ({@code tally.command.*}).
  *
- * @param applicationId Kafka Streams application id of the writer: every instance shares it; it
- *     ends in {@code -writer}, the mark by which tools know never to rewind its group. Default:
- *     the one derived from the aggregate type ({@link Writers#applicationId})
+ * @param applicationIds Kafka Streams application id of the writer of each aggregate type, by type:
+ *     every instance shares it; it ends in {@code -writer}, the mark by which tools know never to
+ *     rewind its group. Default: the one derived from the aggregate type ({@link Writers#applicationId})
  * @param replyTimeout how long a request waits for the writer's answer: the command's deadline
  * @param decisionMargin the writer decides a command only while at least this much of its reply
  *     timeout is left (time to commit and answer); later it answers that it did not execute it.
@@ -25,7 +25,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("tally.command")
 record CommandApiProperties(
-    String applicationId,
+    Map<String, String> applicationIds,
     @DefaultValue("5s") Duration replyTimeout,
     Duration decisionMargin,
     @DefaultValue("24h") Duration idempotencyWindow,
@@ -35,9 +35,8 @@ record CommandApiProperties(
     Map<String, String> streams) {
 
   CommandApiProperties {
-    if (applicationId != null) {
-      Writers.requireWriter(applicationId);
-    }
+    applicationIds = applicationIds == null ? Map.of() : Map.copyOf(applicationIds);
+    applicationIds.values().forEach(Writers::requireWriter);
     decisionMargin = decisionMargin == null ? replyTimeout.dividedBy(5) : decisionMargin;
     if (commitInterval.compareTo(decisionMargin) >= 0 || decisionMargin.compareTo(replyTimeout) >= 0) {
       throw new IllegalArgumentException("tally.command needs commit-interval (" + commitInterval + ") < decision-margin ("
@@ -47,8 +46,8 @@ record CommandApiProperties(
     streams = streams == null ? Map.of() : Map.copyOf(streams);
   }
 
-  /** The writer's application id: the configured one, else the one derived from its aggregate type. */
+  /** The application id of a writer: the configured one, else the one derived from its aggregate type. */
   String applicationId(String aggregateType) {
-    return applicationId == null ? Writers.applicationId(aggregateType) : applicationId;
+    return applicationIds.getOrDefault(aggregateType, Writers.applicationId(aggregateType));
   }
 }

@@ -39,7 +39,7 @@ final class CommandApiInstance implements AutoCloseable {
     properties.put("tally.topics.account.commands", topics.commands());
     properties.put("tally.topics.account.results", topics.results());
     properties.put("tally.topics.account.events", topics.events());
-    properties.put("tally.command.application-id", topics.applicationId());
+    properties.put("tally.command.application-ids.account", topics.applicationId());
     properties.put("tally.command.state-dir", topics.stateDir(extra.getOrDefault("instance", "a").toString()));
     properties.putAll(extra);
     properties.remove("instance");

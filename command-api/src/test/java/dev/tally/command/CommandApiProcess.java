@@ -47,7 +47,7 @@ final class CommandApiProcess implements AutoCloseable {
         "--tally.topics.account.commands=" + topics.commands(),
         "--tally.topics.account.results=" + topics.results(),
         "--tally.topics.account.events=" + topics.events(),
-        "--tally.command.application-id=" + topics.applicationId(),
+        "--tally.command.application-ids.account=" + topics.applicationId(),
         "--tally.command.state-dir=" + stateDir,
         "--tally.tokens.keys=" + testSetting("tally.tokens.keys")));
     command.addAll(List.of(extra));

@@ -32,7 +32,7 @@ class CommandApiPropertiesTest {
 
   /** Settings with a reply timeout of 5 s. */
   private static CommandApiProperties properties(String applicationId, Duration commitInterval, Duration margin) {
-    return new CommandApiProperties(applicationId, Duration.ofSeconds(5), margin, Duration.ofHours(24), 1000,
+    return new CommandApiProperties(Map.of("account", applicationId), Duration.ofSeconds(5), margin, Duration.ofHours(24), 1000,
         commitInterval, "state", Map.of());
   }
 }

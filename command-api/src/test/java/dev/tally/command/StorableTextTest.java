@@ -2,12 +2,12 @@ package dev.tally.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tally.command.account.AccountBinding;
-import dev.tally.domain.account.Account;
-import dev.tally.domain.account.AccountCommand;
-import dev.tally.domain.account.AccountEvent;
-import dev.tally.domain.account.AccountRejection;
-import dev.tally.domain.account.AccountState;
+import dev.tally.account.wire.AccountBinding;
+import dev.tally.account.domain.Account;
+import dev.tally.account.domain.AccountCommand;
+import dev.tally.account.domain.AccountEvent;
+import dev.tally.account.domain.AccountRejection;
+import dev.tally.account.domain.AccountState;
 import dev.tally.runtime.core.Decision;
 import dev.tally.schemas.AvroCodec;
 import dev.tally.schemas.event.AccountOpened;

@@ -2,7 +2,7 @@ package dev.tally.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tally.command.account.AccountBinding;
+import dev.tally.account.wire.AccountBinding;
 import dev.tally.runtime.writer.StateRebuild;
 import dev.tally.runtime.writer.WriterSettings;
 import dev.tally.runtime.writer.WriterStartCheck;

@@ -3,9 +3,9 @@ package dev.tally.command;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tally.command.account.AccountBinding;
+import dev.tally.account.wire.AccountBinding;
 import dev.tally.command.account.HookedAccountBinding;
-import dev.tally.domain.account.AccountState;
+import dev.tally.account.domain.AccountState;
 import dev.tally.runtime.writer.StateRebuild;
 import dev.tally.runtime.writer.WriterSettings;
 import dev.tally.schemas.AvroCodec;

@@ -14,7 +14,7 @@ class ArchitectureTest {
   @ArchTest
   static final ArchRule theRuntimeKnowsNoProjection = noClasses()
       .that().resideInAPackage("dev.tally.projector.runtime..")
-      .should().dependOnClassesThat().resideInAnyPackage("dev.tally.projector.account..", "dev.tally.domain..");
+      .should().dependOnClassesThat().resideInAnyPackage("dev.tally.projector.account..", "dev.tally.account..");
 
   /** The store's flush hook ({@code CachedStateStore}, ADR 9): the one place to change when Kafka Streams does. */
   @ArchTest

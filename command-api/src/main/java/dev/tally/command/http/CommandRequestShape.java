@@ -1,5 +1,7 @@
 package dev.tally.command.http;
 
+import dev.tally.runtime.writer.http.CommandRequest;
+import dev.tally.runtime.web.Problem;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.Charset;
@@ -21,17 +23,17 @@ final class CommandRequestShape implements HandlerInterceptor {
 
   /** Headers whose repetition would be ambiguous: the servlet API would silently join them with commas. */
   private static final List<String> SINGLE_HEADERS = List.of(
-      AccountController.IDEMPOTENCY_KEY, AccountController.CORRELATION_ID, AccountController.IF_MATCH);
+      CommandRequest.IDEMPOTENCY_KEY, CommandRequest.CORRELATION_ID, CommandRequest.IF_MATCH);
 
   @Override
   public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
       throws HttpMediaTypeNotSupportedException {
     if (request.getQueryString() != null) {
-      throw new InvalidRequest("query", "commands take no query parameters");
+      throw Problem.invalidField("query", "commands take no query parameters");
     }
     for (String name : SINGLE_HEADERS) {
       if (Collections.list(request.getHeaders(name)).size() > 1) {
-        throw new InvalidRequest(name, "must be sent at most once");
+        throw Problem.invalidField(name, "must be sent at most once");
       }
     }
     String contentType = request.getContentType();

@@ -1,5 +1,6 @@
 package dev.tally.command.account;
 
+import dev.tally.account.wire.AccountBinding;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

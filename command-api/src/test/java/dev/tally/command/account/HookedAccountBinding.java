@@ -1,11 +1,13 @@
 package dev.tally.command.account;
 
-import dev.tally.domain.account.AccountCommand;
-import dev.tally.domain.account.AccountEvent;
-import dev.tally.domain.account.AccountRejection;
-import dev.tally.domain.account.AccountState;
-import dev.tally.runtime.writer.AggregateBinding;
+import dev.tally.account.domain.AccountCommand;
+import dev.tally.account.domain.AccountEvent;
+import dev.tally.account.domain.AccountRejection;
+import dev.tally.account.domain.AccountState;
+import dev.tally.account.wire.AccountBinding;
 import dev.tally.runtime.core.Decider;
+import dev.tally.runtime.writer.AggregateBinding;
+import dev.tally.schemas.command.CommandMetadata;
 import dev.tally.schemas.event.EventMetadata;
 import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
@@ -17,7 +19,7 @@ import org.apache.avro.specific.SpecificRecord;
 public record HookedAccountBinding(Consumer<SpecificRecord> onCommand, Consumer<SpecificRecord> onEvent)
     implements AggregateBinding<AccountCommand, AccountEvent, AccountState, AccountRejection> {
 
-  private static final AccountBinding ACCOUNTS = new AccountBinding();
+  private static final AccountBinding ACCOUNTS = AccountBinding.BINDING;
 
   @Override
   public String aggregateType() {
@@ -33,6 +35,11 @@ public record HookedAccountBinding(Consumer<SpecificRecord> onCommand, Consumer<
   public AccountCommand command(SpecificRecord record) {
     onCommand.accept(record);
     return ACCOUNTS.command(record);
+  }
+
+  @Override
+  public SpecificRecord command(AccountCommand command, CommandMetadata metadata) {
+    return ACCOUNTS.command(command, metadata);
   }
 
   @Override
@@ -59,15 +66,5 @@ public record HookedAccountBinding(Consumer<SpecificRecord> onCommand, Consumer<
   @Override
   public AccountState state(SpecificRecord snapshot) {
     return ACCOUNTS.state(snapshot);
-  }
-
-  @Override
-  public String rejectionCode(AccountRejection rejection) {
-    return ACCOUNTS.rejectionCode(rejection);
-  }
-
-  @Override
-  public String rejectionDetail(AccountRejection rejection) {
-    return ACCOUNTS.rejectionDetail(rejection);
   }
 }

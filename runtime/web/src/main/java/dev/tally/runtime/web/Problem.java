@@ -57,6 +57,16 @@ public final class Problem extends RuntimeException {
         : of(ProblemKind.INVALID, code, detail).with("errors", List.copyOf(errors));
   }
 
+  /** A request that is malformed: {@code invalid-request}, each error naming the offending field. */
+  public static Problem invalidRequest(String detail, List<FieldError> errors) {
+    return invalid("invalid-request", detail, errors);
+  }
+
+  /** A request whose one field (or header) is malformed. */
+  public static Problem invalidField(String field, String message) {
+    return invalidRequest("the request is invalid", List.of(new FieldError(field, message)));
+  }
+
   /** A request parameter (path, query or header) that is not acceptable. */
   public static Problem invalidParameter(String code, String parameter, String detail) {
     return invalid(code, detail, List.of(new FieldError(parameter, detail))).titled("Invalid request parameter");

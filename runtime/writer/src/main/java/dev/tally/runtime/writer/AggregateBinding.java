@@ -1,7 +1,12 @@
 package dev.tally.runtime.writer;
 
 import dev.tally.runtime.core.Decider;
+import dev.tally.runtime.core.Rejection;
+import dev.tally.runtime.core.Slice;
+import dev.tally.schemas.command.CommandMetadata;
 import dev.tally.schemas.event.EventMetadata;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -9,7 +14,14 @@ import org.apache.avro.specific.SpecificRecord;
  * the explicit mappings between its domain types and their Avro records. Adding an aggregate
  * type means writing one of these; the writer, gateway and rebuild tool stay as they are.
  */
-public interface AggregateBinding<C, E, S, R> {
+public interface AggregateBinding<C, E, S, R extends Rejection> {
+
+  /** The bindings of every slice that has one, in the slices' order. */
+  static List<AggregateBinding<?, ?, ?, ?>> of(List<Slice> slices) {
+    List<AggregateBinding<?, ?, ?, ?>> bindings = new ArrayList<>();
+    Slice.faces(slices, AggregateBinding.class).forEach(bindings::add);
+    return List.copyOf(bindings);
+  }
 
   /** Stable name of the aggregate type, written into every event's metadata. */
   String aggregateType();
@@ -18,6 +30,9 @@ public interface AggregateBinding<C, E, S, R> {
 
   /** The domain command an Avro command record carries. */
   C command(SpecificRecord record);
+
+  /** The Avro record of a domain command, in its envelope: what the HTTP edge sends. */
+  SpecificRecord command(C command, CommandMetadata metadata);
 
   /** The Avro record of a domain event, with its envelope. */
   SpecificRecord event(E event, EventMetadata metadata);
@@ -33,10 +48,4 @@ public interface AggregateBinding<C, E, S, R> {
 
   /** The state a snapshot holds. */
   S state(SpecificRecord snapshot);
-
-  /** Stable, URL-safe code of a rejection (for example {@code insufficient-funds}). */
-  String rejectionCode(R rejection);
-
-  /** A sentence for people, saying why the command was refused. */
-  String rejectionDetail(R rejection);
 }

@@ -1,5 +1,6 @@
 package dev.tally.runtime.writer;
 
+import dev.tally.runtime.core.Rejection;
 import dev.tally.runtime.core.Decision;
 import dev.tally.schemas.AvroCodec;
 import dev.tally.schemas.ConsistencyToken;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * the writer (Kafka Streams fails the task; the runtime says why and tries again later). Only a
  * command nobody can read at all is skipped, and that is counted and shown.
  */
-final class CommandProcessor<C, E, S, R> implements Processor<String, byte[], String, byte[]> {
+final class CommandProcessor<C, E, S, R extends Rejection> implements Processor<String, byte[], String, byte[]> {
 
   private static final Logger log = LoggerFactory.getLogger(CommandProcessor.class);
   private static final AvroCodec CODEC = AvroCodec.standard();
@@ -134,8 +135,9 @@ final class CommandProcessor<C, E, S, R> implements Processor<String, byte[], St
     }
     return switch (binding.decider().decide(domainCommand, state)) {
       case Decision.Rejected<E, R> rejected -> result(metadata, Outcome.REJECTED, version)
-          .setRejectionCode(binding.rejectionCode(rejected.rejection()))
-          .setRejectionDetail(binding.rejectionDetail(rejected.rejection()))
+          .setRejectionCode(rejected.rejection().code())
+          .setRejectionKind(rejected.rejection().kind().name())
+          .setRejectionDetail(rejected.rejection().detail())
           .build();
       case Decision.Accepted<E, R> accepted -> append(record, metadata, state, accepted.events());
     };

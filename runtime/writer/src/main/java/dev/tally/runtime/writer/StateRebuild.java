@@ -1,5 +1,6 @@
 package dev.tally.runtime.writer;
 
+import dev.tally.runtime.core.Rejection;
 import dev.tally.runtime.streams.PartitionCounts;
 import dev.tally.schemas.AvroCodec;
 import dev.tally.schemas.Writers;
@@ -49,7 +50,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * state, partition counts that differ, and stored states written by a newer version. The answers
  * remembered for idempotency keys are not in the log and are not rebuilt.
  */
-public final class StateRebuild<C, E, S, R> {
+public final class StateRebuild<C, E, S, R extends Rejection> {
 
   private static final AvroCodec CODEC = AvroCodec.standard();
   private static final Duration READ_TIMEOUT = Duration.ofMinutes(10);

@@ -1,5 +1,6 @@
 package dev.tally.runtime.writer;
 
+import dev.tally.runtime.core.Rejection;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
@@ -21,7 +22,7 @@ public final class WriterTopology {
   private WriterTopology() {
   }
 
-  public static <C, E, S, R> Topology build(WriterSettings settings, AggregateBinding<C, E, S, R> binding, Clock clock,
+  public static <C, E, S, R extends Rejection> Topology build(WriterSettings settings, AggregateBinding<C, E, S, R> binding, Clock clock,
       SkippedCommands skipped) {
     Topology topology = new Topology();
     topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), settings.commandsTopic());

@@ -1,0 +1,13 @@
+package dev.tally.account.http;
+
+import dev.tally.runtime.writer.http.CommandEndpoints;
+
+/** The account's HTTP faces. */
+public final class AccountEndpoints {
+
+  /** Open, deposit, withdraw, close. */
+  public static final CommandEndpoints COMMANDS = new CommandEndpoints(AccountCommands.class, AccountCommands.PATHS);
+
+  private AccountEndpoints() {
+  }
+}

@@ -1,0 +1,106 @@
+package dev.tally.account.wire;
+
+import dev.tally.account.domain.Account;
+import dev.tally.account.domain.AccountCommand;
+import dev.tally.account.domain.AccountEvent;
+import dev.tally.account.domain.AccountRejection;
+import dev.tally.account.domain.AccountState;
+import dev.tally.runtime.core.Decider;
+import dev.tally.runtime.writer.AggregateBinding;
+import dev.tally.schemas.command.CloseAccount;
+import dev.tally.schemas.command.CommandMetadata;
+import dev.tally.schemas.command.DepositMoney;
+import dev.tally.schemas.command.OpenAccount;
+import dev.tally.schemas.command.WithdrawMoney;
+import dev.tally.schemas.event.AccountClosed;
+import dev.tally.schemas.event.AccountOpened;
+import dev.tally.schemas.event.EventMetadata;
+import dev.tally.schemas.event.MoneyDeposited;
+import dev.tally.schemas.event.MoneyWithdrawn;
+import dev.tally.schemas.state.AccountSnapshot;
+import dev.tally.schemas.state.AccountStatus;
+import org.apache.avro.specific.SpecificRecord;
+
+/** The account aggregate on Kafka: its decider and the mappings between its domain and Avro types. */
+public final class AccountBinding
+    implements AggregateBinding<AccountCommand, AccountEvent, AccountState, AccountRejection> {
+
+  public static final String AGGREGATE_TYPE = "account";
+
+  /** The shared instance; the binding is stateless. */
+  public static final AccountBinding BINDING = new AccountBinding();
+
+  @Override
+  public String aggregateType() {
+    return AGGREGATE_TYPE;
+  }
+
+  @Override
+  public Decider<AccountCommand, AccountEvent, AccountState, AccountRejection> decider() {
+    return Account.DECIDER;
+  }
+
+  @Override
+  public AccountCommand command(SpecificRecord record) {
+    return switch (record) {
+      case OpenAccount open -> new AccountCommand.OpenAccount(open.getOwner(), open.getCurrency());
+      case DepositMoney deposit -> new AccountCommand.Deposit(deposit.getAmount(), deposit.getReference());
+      case WithdrawMoney withdraw -> new AccountCommand.Withdraw(withdraw.getAmount(), withdraw.getReference());
+      case CloseAccount close -> new AccountCommand.Close();
+      default -> throw new IllegalArgumentException("not an account command: " + record.getSchema().getFullName());
+    };
+  }
+
+  @Override
+  public SpecificRecord command(AccountCommand command, CommandMetadata metadata) {
+    return switch (command) {
+      case AccountCommand.OpenAccount open -> new OpenAccount(metadata, open.owner(), open.currency());
+      case AccountCommand.Deposit deposit -> new DepositMoney(metadata, deposit.amount(), deposit.reference());
+      case AccountCommand.Withdraw withdraw -> new WithdrawMoney(metadata, withdraw.amount(), withdraw.reference());
+      case AccountCommand.Close close -> new CloseAccount(metadata);
+    };
+  }
+
+  @Override
+  public SpecificRecord event(AccountEvent event, EventMetadata metadata) {
+    return switch (event) {
+      case AccountEvent.AccountOpened opened -> new AccountOpened(metadata, opened.owner(), opened.currency());
+      case AccountEvent.MoneyDeposited deposited ->
+          new MoneyDeposited(metadata, deposited.amount(), deposited.reference(), deposited.balanceAfter());
+      case AccountEvent.MoneyWithdrawn withdrawn ->
+          new MoneyWithdrawn(metadata, withdrawn.amount(), withdrawn.reference(), withdrawn.balanceAfter());
+      case AccountEvent.AccountClosed closed -> new AccountClosed(metadata);
+    };
+  }
+
+  @Override
+  public AccountEvent event(SpecificRecord record) {
+    return switch (record) {
+      case AccountOpened opened -> new AccountEvent.AccountOpened(opened.getOwner(), opened.getCurrency());
+      case MoneyDeposited deposited ->
+          new AccountEvent.MoneyDeposited(deposited.getAmount(), deposited.getReference(), deposited.getBalanceAfter());
+      case MoneyWithdrawn withdrawn ->
+          new AccountEvent.MoneyWithdrawn(withdrawn.getAmount(), withdrawn.getReference(), withdrawn.getBalanceAfter());
+      case AccountClosed closed -> new AccountEvent.AccountClosed();
+      default -> throw new IllegalArgumentException("not an account event: " + record.getSchema().getFullName());
+    };
+  }
+
+  @Override
+  public long version(AccountState state) {
+    return state.version();
+  }
+
+  @Override
+  public SpecificRecord snapshot(AccountState state) {
+    return new AccountSnapshot(AccountStatus.valueOf(state.status().name()), state.owner(), state.currency(),
+        state.balance(), state.version());
+  }
+
+  @Override
+  public AccountState state(SpecificRecord snapshot) {
+    AccountSnapshot s = (AccountSnapshot) snapshot;
+    return new AccountState(AccountState.Status.valueOf(s.getStatus().name()), s.getOwner(), s.getCurrency(),
+        s.getBalance(), s.getVersion());
+  }
+}
