@@ -1,7 +1,8 @@
 package dev.tally.launcher;
 
 import dev.tally.schemas.AggregateTopics;
-import dev.tally.schemas.Aggregates;
+import dev.tally.ledger.Ledger;
+import dev.tally.runtime.core.Slice;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,12 +42,12 @@ public final class LocalTopics {
     }
   }
 
-  /** The topics of a local single-broker cluster: those of every aggregate type. */
+  /** The topics of a local single-broker cluster: those of every registered aggregate type. */
   public static List<NewTopic> plan(int partitions) {
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be at least 1, not " + partitions);
     }
-    return Aggregates.ALL.stream().map(AggregateTopics::of).flatMap(topics -> plan(topics, partitions)).toList();
+    return Ledger.SLICES.stream().map(Slice::aggregateType).map(AggregateTopics::of).flatMap(topics -> plan(topics, partitions)).toList();
   }
 
   private static Stream<NewTopic> plan(AggregateTopics topics, int partitions) {

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -93,6 +95,22 @@ class ComposeFileTest {
     more.put("TALLY_PARTITIONS", "48");
     Map<String, Object> chosen = environment(services(interpolate(text, more)).get("topics"));
     assertThat(chosen).containsEntry("TALLY_PARTITIONS", "48");
+  }
+
+  /**
+   * The compose file lists its topics by hand (a shell script in the topics container); this keeps
+   * it equal to what the local stack creates for every registered aggregate: same names, same
+   * retention.
+   */
+  @Test
+  void theTopicsContainerCreatesTheTopicsOfEveryRegisteredAggregate() throws IOException {
+    String script = String.valueOf(((List<?>) services().get("topics").get("command")).getFirst());
+    for (NewTopic topic : LocalTopics.plan(12)) {
+      String retention = topic.configs().get(TopicConfig.RETENTION_MS_CONFIG);
+      assertThat(script).as("docker-compose.yml's topics container creates %s", topic.name())
+          .containsPattern("--topic " + Pattern.quote(topic.name()) + " [^\\n]*--config retention.ms="
+              + Pattern.quote(retention) + "(\\s|$)");
+    }
   }
 
   private static Map<String, Map<String, Object>> services() throws IOException {

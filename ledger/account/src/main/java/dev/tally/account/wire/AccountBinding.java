@@ -7,6 +7,7 @@ import dev.tally.account.domain.AccountRejection;
 import dev.tally.account.domain.AccountState;
 import dev.tally.runtime.core.Decider;
 import dev.tally.runtime.writer.AggregateBinding;
+import dev.tally.schemas.Aggregates;
 import dev.tally.schemas.command.CloseAccount;
 import dev.tally.schemas.command.CommandMetadata;
 import dev.tally.schemas.command.DepositMoney;
@@ -25,7 +26,7 @@ import org.apache.avro.specific.SpecificRecord;
 public final class AccountBinding
     implements AggregateBinding<AccountCommand, AccountEvent, AccountState, AccountRejection> {
 
-  public static final String AGGREGATE_TYPE = "account";
+  public static final String AGGREGATE_TYPE = Aggregates.ACCOUNT;
 
   /** The shared instance; the binding is stateless. */
   public static final AccountBinding BINDING = new AccountBinding();
