@@ -2,7 +2,8 @@ package dev.tally.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import dev.tally.readmodel.ReadModelSchemas;
+import dev.tally.projector.Projections;
+import dev.tally.runtime.projection.ReadModelSchemas;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -51,7 +52,7 @@ final class PostgresLimits {
       dataSource.setURL(ports.jdbc());
       dataSource.setUser("tally_writer");
       dataSource.setPassword("tally_writer");
-      ReadModelSchemas.migrate(dataSource, SCRATCH, "tally_reader");
+      ReadModelSchemas.migrate(dataSource, SCRATCH, "tally_reader", Projections.ALL);
       try {
         measureCopy(connection, copyRows, results);
         measurePointSelects(ports, connection, accounts, selectDuration, results);

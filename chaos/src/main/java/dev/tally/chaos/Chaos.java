@@ -1,12 +1,13 @@
 package dev.tally.chaos;
 
+import dev.tally.projector.Projections;
 import dev.tally.bench.HttpConnection;
 import dev.tally.bench.Json;
 import dev.tally.bench.Stack;
 import dev.tally.cli.CliException;
 import dev.tally.cli.Kafka;
 import dev.tally.cli.ModelVerification;
-import dev.tally.readmodel.Generations;
+import dev.tally.runtime.projection.Generations;
 import dev.tally.schemas.AggregateTopics;
 import dev.tally.schemas.Aggregates;
 import java.io.IOException;
@@ -233,7 +234,7 @@ public final class Chaos {
     db.setURL(ports.jdbc());
     db.setUser("tally_writer");
     db.setPassword("tally_writer");
-    Generations generations = new Generations(db, "tally_reader");
+    Generations generations = new Generations(db, "tally_reader", Projections.ALL);
     try (Kafka kafka = connect(ports.bootstrap())) {
       say("reading the log");
       String events = AggregateTopics.of(Aggregates.ACCOUNT).events();

@@ -1,9 +1,9 @@
 package dev.tally.chaos;
 
 import dev.tally.projector.account.AccountProjection;
-import dev.tally.readmodel.Generation;
-import dev.tally.readmodel.Generations;
-import dev.tally.readmodel.ReadModelSchemas;
+import dev.tally.runtime.projection.Generation;
+import dev.tally.runtime.projection.Generations;
+import dev.tally.runtime.projection.ReadModelSchemas;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -56,7 +56,7 @@ final class ReadModel {
       Duration limit) throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (true) {
-      Map<Integer, Long> applied = generations.checkpoints(live(generations), topic);
+      Map<Integer, Long> applied = generations.checkpoints(live(generations), AccountProjection.NAME, topic);
       Map<Integer, Long> behind = new TreeMap<>();
       lastOffsets.forEach((partition, last) -> {
         long at = applied.getOrDefault(partition, -1L);

@@ -1,5 +1,6 @@
 package dev.tally.chaos;
 
+import dev.tally.projector.Projections;
 import static dev.tally.testing.AccountEvents.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,8 +10,8 @@ import dev.tally.chaos.Request.Outcome;
 import dev.tally.chaos.Request.State;
 import dev.tally.cli.Kafka;
 import dev.tally.cli.ModelVerification;
-import dev.tally.readmodel.Generation;
-import dev.tally.readmodel.Generations;
+import dev.tally.runtime.projection.Generation;
+import dev.tally.runtime.projection.Generations;
 import dev.tally.schemas.event.AccountOpened;
 import dev.tally.schemas.event.EventMetadata;
 import dev.tally.schemas.event.MoneyDeposited;
@@ -58,7 +59,7 @@ class OutsideViewTest {
   void aLogWithADuplicatedDepositAndAReadModelThatLostALine() throws Exception {
     TestInfrastructure.ensureRole(READER);
     database = TestInfrastructure.newDatabase();
-    generations = new Generations(database.dataSource(), READER);
+    generations = new Generations(database.dataSource(), READER, Projections.ALL);
     topic = TestInfrastructure.createTopics(3, "chaos-events").getFirst();
     List<SpecificRecord> events = List.of(
         correlated(AccountEvents.opened(alice, "r1", "EUR", T0), "r1"),

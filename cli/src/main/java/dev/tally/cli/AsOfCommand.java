@@ -1,9 +1,10 @@
 package dev.tally.cli;
 
+import dev.tally.projector.Projections;
 import dev.tally.projector.account.AccountProjection;
 import dev.tally.projector.account.AccountRow;
 import dev.tally.projector.account.AccountView;
-import dev.tally.readmodel.ReadModelSchemas;
+import dev.tally.runtime.projection.ReadModelSchemas;
 import dev.tally.schemas.AggregateTopics;
 import dev.tally.schemas.Aggregates;
 import java.io.PrintWriter;
@@ -168,7 +169,7 @@ final class AsOfCommand implements Callable<Integer> {
     } catch (SQLException e) {
       throw new CliException("cannot prepare schema " + target + ": " + TallyCli.describe(e), e);
     }
-    ReadModelSchemas.migrate(db, target, database.readerRole());
+    ReadModelSchemas.migrate(db, target, database.readerRole(), Projections.ALL);
   }
 
   /**
@@ -182,7 +183,7 @@ final class AsOfCommand implements Callable<Integer> {
       LogFold.Result<AccountRow> fold;
       try (CopyWriter lines = new CopyWriter(copy.copyIn("COPY " + target + ".account_transactions (account_id, version, "
           + "type, amount, balance_after, reference, occurred_at, event_id) FROM STDIN"))) {
-        fold = LogFold.fold(kafka, new AccountProjection(), AccountView.VIEW, ends, (event, row) -> AccountView.line(event)
+        fold = LogFold.fold(kafka, AccountProjection.PROJECTION, AccountView.VIEW, ends, (event, row) -> AccountView.line(event)
             .ifPresent(line -> {
               transactions++;
               lines.row(line.accountId(), line.version(), line.type(), line.amount(),

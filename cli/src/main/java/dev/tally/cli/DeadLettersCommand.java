@@ -1,13 +1,14 @@
 package dev.tally.cli;
 
+import dev.tally.projector.Projections;
 import dev.tally.projector.account.AccountProjection;
-import dev.tally.projector.runtime.LogReader;
-import dev.tally.projector.runtime.Projection;
-import dev.tally.projector.runtime.ProjectionTables;
-import dev.tally.projector.runtime.Redrive;
-import dev.tally.readmodel.Generation;
-import dev.tally.readmodel.Generations;
-import dev.tally.readmodel.ReadModelSchemas;
+import dev.tally.runtime.projection.LogReader;
+import dev.tally.runtime.projection.Projection;
+import dev.tally.runtime.projection.ProjectionTables;
+import dev.tally.runtime.projection.Redrive;
+import dev.tally.runtime.projection.Generation;
+import dev.tally.runtime.projection.Generations;
+import dev.tally.runtime.projection.ReadModelSchemas;
 import dev.tally.schemas.AggregateTopics;
 import dev.tally.schemas.Aggregates;
 import java.io.PrintWriter;
@@ -93,7 +94,7 @@ final class DeadLettersCommand implements Runnable {
     CommandSpec spec;
 
     /** The projection whose parked keys these are: the account projection. */
-    final Projection<?> projection = new AccountProjection();
+    final Projection<?> projection = AccountProjection.PROJECTION;
 
     PrintWriter out() {
       return spec.commandLine().getOut();
@@ -129,7 +130,7 @@ final class DeadLettersCommand implements Runnable {
     @Override
     public Integer call() throws SQLException {
       DataSource db = database.connect();
-      Generations generations = new Generations(db, database.readerRole());
+      Generations generations = new Generations(db, database.readerRole(), Projections.ALL);
       List<Generation> chosen = generation != null ? List.of(generation(generations))
           : generations.projected();
       if (chosen.isEmpty()) {
@@ -171,7 +172,7 @@ final class DeadLettersCommand implements Runnable {
     /** The plan for the key (its records up to the checkpoint and what would happen to each), and runs {@code then}. */
     int withPlan(Set<Long> skip, PlanAction then) throws SQLException {
       DataSource db = database.connect();
-      Generation chosen = generation(new Generations(db, database.readerRole()));
+      Generation chosen = generation(new Generations(db, database.readerRole(), Projections.ALL));
       try (Kafka kafka = kafkaOptions.connect();
            LogReader reader = new LogReader(kafkaOptions.bootstrapServers(), "tally-cli-dead-letters",
                Duration.ofSeconds(30))) {
@@ -321,7 +322,7 @@ final class DeadLettersCommand implements Runnable {
       Set<Long> skip = new LinkedHashSet<>(offsets);
       if (skip.isEmpty()) {
         DataSource db = database.connect();
-        Generation chosen = generation(new Generations(db, database.readerRole()));
+        Generation chosen = generation(new Generations(db, database.readerRole(), Projections.ALL));
         try (Connection connection = db.getConnection()) {
           skip.add(ProjectionTables.parkedKey(connection, chosen.schema(), projection.name(), topic, key)
               .orElseThrow(() -> new CliException("key " + key + " is not parked in " + describe(chosen)))

@@ -1,12 +1,12 @@
 package dev.tally.cli;
 
-import dev.tally.projector.runtime.DeadLetters;
-import dev.tally.projector.runtime.HistoryFold;
-import dev.tally.projector.runtime.Projection;
-import dev.tally.projector.runtime.ProjectionView;
-import dev.tally.projector.runtime.ReaderTooOldException;
-import dev.tally.projector.runtime.RejectedRecordException;
-import dev.tally.projector.runtime.VersionGate;
+import dev.tally.runtime.projection.DeadLetters;
+import dev.tally.runtime.projection.HistoryFold;
+import dev.tally.runtime.projection.Projection;
+import dev.tally.runtime.projection.ProjectionView;
+import dev.tally.runtime.projection.ReaderTooOldException;
+import dev.tally.runtime.projection.RejectedRecordException;
+import dev.tally.runtime.projection.VersionGate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -3,8 +3,8 @@ package dev.tally.cli;
 import dev.tally.projector.account.AccountProjection;
 import dev.tally.projector.account.AccountRow;
 import dev.tally.projector.account.AccountView;
-import dev.tally.projector.runtime.ProjectionTables;
-import dev.tally.readmodel.ReadModelSchemas;
+import dev.tally.runtime.projection.ProjectionTables;
+import dev.tally.runtime.projection.ReadModelSchemas;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -63,7 +63,7 @@ public final class ModelVerification {
         ends.put(partition, checkpoints.getOrDefault(partition.partition(), -1L) + 1);
       }
       // The log is folded while PostgreSQL sums the same snapshot.
-      folding = CompletableFuture.supplyAsync(() -> LogFold.foldInParallel(kafka, new AccountProjection(),
+      folding = CompletableFuture.supplyAsync(() -> LogFold.foldInParallel(kafka, AccountProjection.PROJECTION,
           AccountView.VIEW, ends, FOLD_THREADS, () -> {
             ModelDigest.Builder digest = new ModelDigest.Builder();
             lineDigests.add(digest);

@@ -1,8 +1,9 @@
 package dev.tally.cli;
 
+import dev.tally.projector.Projections;
 import dev.tally.projector.account.AccountProjection;
-import dev.tally.readmodel.Generation;
-import dev.tally.readmodel.Generations;
+import dev.tally.runtime.projection.Generation;
+import dev.tally.runtime.projection.Generations;
 import dev.tally.schemas.AggregateTopics;
 import dev.tally.schemas.Aggregates;
 import java.io.PrintWriter;
@@ -101,7 +102,7 @@ final class RebuildCommand implements Callable<Integer> {
     Duration interval = Formats.duration(progressInterval, "--progress-interval");
     PrintWriter out = spec.commandLine().getOut();
     DataSource db = database.connect();
-    Generations generations = new Generations(db, database.readerRole());
+    Generations generations = new Generations(db, database.readerRole(), Projections.ALL);
     try (Kafka kafka = kafkaOptions.connect()) {
       List<TopicPartition> partitions = kafka.partitions(topic);
       if (abandon) {
@@ -129,7 +130,7 @@ final class RebuildCommand implements Callable<Integer> {
         }
         out.printf("generation %d: verified against the log in %.1f s: %,d accounts, %,d transactions%n",
             next.number(), seconds(verifying), verified.accounts(), verified.lines());
-        generations.switchTo(next, topic, switchWait);
+        generations.switchTo(next, switchWait);
       } catch (IllegalStateException e) {
         discard(kafka, generations, next, e.getMessage());
         throw new CliException(e.getMessage(), e);
@@ -168,8 +169,8 @@ final class RebuildCommand implements Callable<Integer> {
     long printedAt = 0;
     double rate = 0;
     while (true) {
-      Map<Integer, Long> target = generations.checkpoints(live, topic);
-      Map<Integer, Long> applied = generations.checkpoints(next, topic);
+      Map<Integer, Long> target = generations.checkpoints(live, PROJECTION, topic);
+      Map<Integer, Long> applied = generations.checkpoints(next, PROJECTION, topic);
       Map<TopicPartition, Long> ends = kafka.offsets(partitions, OffsetSpec.latest(), "end offsets of " + topic);
       long total = 0;
       long done = 0;

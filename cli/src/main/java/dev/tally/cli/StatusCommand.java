@@ -1,9 +1,10 @@
 package dev.tally.cli;
 
+import dev.tally.projector.Projections;
 import dev.tally.projector.account.AccountProjection;
-import dev.tally.projector.runtime.ProjectionTables;
-import dev.tally.readmodel.Generation;
-import dev.tally.readmodel.Generations;
+import dev.tally.runtime.projection.ProjectionTables;
+import dev.tally.runtime.projection.Generation;
+import dev.tally.runtime.projection.Generations;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -176,7 +177,7 @@ final class StatusCommand implements Callable<Integer> {
       DataSource db = database.connect();
       List<GenerationStatus> generations = new ArrayList<>();
       try (Connection connection = db.getConnection()) {
-        for (Generation generation : new Generations(db, database.readerRole()).projected()) {
+        for (Generation generation : new Generations(db, database.readerRole(), Projections.ALL).projected()) {
           generations.add(new GenerationStatus(generation,
               ProjectionTables.parkedByKind(connection, generation.schema(), AccountProjection.NAME)));
         }

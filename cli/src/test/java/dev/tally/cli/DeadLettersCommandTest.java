@@ -1,5 +1,6 @@
 package dev.tally.cli;
 
+import dev.tally.projector.Projections;
 import static dev.tally.testing.AccountEvents.deposited;
 import static dev.tally.testing.AccountEvents.opened;
 import static dev.tally.testing.AccountEvents.record;
@@ -9,10 +10,10 @@ import static org.awaitility.Awaitility.await;
 import dev.tally.projector.account.AccountProjection;
 import dev.tally.projector.account.AccountRow;
 import dev.tally.projector.account.AccountView;
-import dev.tally.projector.runtime.ProjectionTables;
-import dev.tally.readmodel.Generation;
-import dev.tally.readmodel.Generations;
-import dev.tally.readmodel.ReadModelSchemas;
+import dev.tally.runtime.projection.ProjectionTables;
+import dev.tally.runtime.projection.Generation;
+import dev.tally.runtime.projection.Generations;
+import dev.tally.runtime.projection.ReadModelSchemas;
 import dev.tally.schemas.event.MoneyDeposited;
 import dev.tally.testing.TestInfrastructure;
 import java.nio.charset.StandardCharsets;
@@ -63,9 +64,9 @@ class DeadLettersCommandTest {
     deadLetters = topics.get(1);
     database = TestInfrastructure.newDatabase();
     db = database.dataSource();
-    generations = new Generations(db, READER);
+    generations = new Generations(db, READER, Projections.ALL);
     live = generations.bootstrap(TestInfrastructure.uniqueName("dl-projector"));
-    projector = new RunningProjection(RunningProjection.refusing(new AccountProjection(), "boom"), live, db, topic,
+    projector = new RunningProjection(RunningProjection.refusing(AccountProjection.PROJECTION, "boom"), live, db, topic,
         deadLetters);
   }
 
@@ -152,7 +153,7 @@ class DeadLettersCommandTest {
     Generation next = await().atMost(Duration.ofSeconds(30)).until(() -> generations.all().stream()
         .filter(generation -> generation.state() == Generation.State.BUILDING).findFirst(), Optional::isPresent)
         .orElseThrow();
-    try (RunningProjection building = new RunningProjection(new AccountProjection(), next, db, topic, deadLetters)) {
+    try (RunningProjection building = new RunningProjection(AccountProjection.PROJECTION, next, db, topic, deadLetters)) {
       Cli.Result rebuilt = rebuild.get();
       assertThat(rebuilt.exitCode()).as(rebuilt.toString()).isZero();
     }
@@ -236,7 +237,7 @@ class DeadLettersCommandTest {
           .forEach((partition, offset) -> ends.put(new TopicPartition(topic, partition), offset + 1));
       Map<Integer, Set<Long>> skipped = ProjectionTables.skippedRecords(connection, AccountProjection.NAME, topic);
       ModelDigest.Builder fromLog = new ModelDigest.Builder();
-      LogFold.Result<AccountRow> fold = LogFold.fold(kafka, new AccountProjection(), AccountView.VIEW, ends,
+      LogFold.Result<AccountRow> fold = LogFold.fold(kafka, AccountProjection.PROJECTION, AccountView.VIEW, ends,
           (event, row) -> AccountView.line(event).ifPresent(fromLog::line), skipped);
       fold.states().values().forEach(fromLog::account);
       assertThat(fold.unfoldable()).isEmpty();

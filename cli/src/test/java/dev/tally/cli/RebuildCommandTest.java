@@ -1,5 +1,6 @@
 package dev.tally.cli;
 
+import dev.tally.projector.Projections;
 import static dev.tally.testing.AccountEvents.deposited;
 import static dev.tally.testing.AccountEvents.opened;
 import static dev.tally.testing.AccountEvents.record;
@@ -7,8 +8,8 @@ import static dev.tally.testing.AccountEvents.withdrawn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tally.readmodel.Generation;
-import dev.tally.readmodel.Generations;
+import dev.tally.runtime.projection.Generation;
+import dev.tally.runtime.projection.Generations;
 import dev.tally.schemas.event.EventMetadata;
 import dev.tally.schemas.event.MoneyDeposited;
 import dev.tally.schemas.event.MoneyWithdrawn;
@@ -60,7 +61,7 @@ class RebuildCommandTest {
   void liveGenerationUpToDateWithTheLog() throws Exception {
     TestInfrastructure.ensureRole(READER);
     database = TestInfrastructure.newDatabase();
-    generations = new Generations(database.dataSource(), READER);
+    generations = new Generations(database.dataSource(), READER, Projections.ALL);
     topic = TestInfrastructure.createTopics(2, "rebuild").getFirst();
     try (var producer = Groups.producer()) {
       for (SpecificRecord event : events) {
@@ -187,7 +188,7 @@ class RebuildCommandTest {
   void abandonFinishesARetirementLeftUnfinished() throws Exception {
     Generation next = generations.startBuilding();
     project(next.schema(), 0);
-    generations.switchTo(next, topic, Duration.ofSeconds(10));
+    generations.switchTo(next, Duration.ofSeconds(10));
 
     Cli.Result result = rebuild("--abandon");
 

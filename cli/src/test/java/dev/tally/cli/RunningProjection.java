@@ -1,20 +1,23 @@
 package dev.tally.cli;
 
-import dev.tally.projector.runtime.DeadLetters;
-import dev.tally.projector.runtime.EventIdentity;
-import dev.tally.projector.runtime.Projection;
-import dev.tally.projector.runtime.ProjectionBatch;
-import dev.tally.projector.runtime.ProjectionHealth;
-import dev.tally.projector.runtime.ProjectionMetrics;
-import dev.tally.projector.runtime.ProjectionTopology;
-import dev.tally.projector.runtime.ProjectorTopologyConfig;
-import dev.tally.projector.runtime.RejectedRecordException;
-import dev.tally.readmodel.Generation;
+import dev.tally.runtime.projection.DeadLetters;
+import dev.tally.runtime.projection.EventIdentity;
+import dev.tally.runtime.projection.Projection;
+import dev.tally.runtime.projection.ProjectionBatch;
+import dev.tally.runtime.projection.ProjectionView;
+import dev.tally.runtime.projection.Relation;
+import dev.tally.runtime.projection.ProjectionHealth;
+import dev.tally.runtime.projection.ProjectionMetrics;
+import dev.tally.runtime.projection.ProjectionTopology;
+import dev.tally.runtime.projection.ProjectorTopologyConfig;
+import dev.tally.runtime.projection.RejectedRecordException;
+import dev.tally.runtime.projection.Generation;
 import dev.tally.testing.TestInfrastructure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -83,6 +86,21 @@ final class RunningProjection implements AutoCloseable {
       @Override
       public ProjectionBatch<E> newBatch() {
         return projection.newBatch();
+      }
+
+      @Override
+      public ProjectionView<E, ?> view() {
+        return projection.view();
+      }
+
+      @Override
+      public String migrations() {
+        return projection.migrations();
+      }
+
+      @Override
+      public List<Relation> relations() {
+        return projection.relations();
       }
     };
   }

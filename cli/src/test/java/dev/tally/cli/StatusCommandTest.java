@@ -1,9 +1,10 @@
 package dev.tally.cli;
 
+import dev.tally.projector.Projections;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tally.readmodel.Generation;
-import dev.tally.readmodel.Generations;
+import dev.tally.runtime.projection.Generation;
+import dev.tally.runtime.projection.Generations;
 import dev.tally.testing.Await;
 import dev.tally.testing.TestInfrastructure;
 import java.sql.Connection;
@@ -85,7 +86,7 @@ class StatusCommandTest {
     String topic = TestInfrastructure.createTopics(1, "status-parked").getFirst();
     TestInfrastructure.ensureRole("tally_reader");
     TestInfrastructure.Database database = TestInfrastructure.newDatabase();
-    Generation live = new Generations(database.dataSource(), "tally_reader").bootstrap("status-projector");
+    Generation live = new Generations(database.dataSource(), "tally_reader", Projections.ALL).bootstrap("status-projector");
     try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
       statement.execute("INSERT INTO " + live.schema() + ".parked_keys"
           + " (projection, topic, record_key, partition, parked_offset, reason, parked_at) VALUES"

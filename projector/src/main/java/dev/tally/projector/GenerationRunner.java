@@ -1,10 +1,10 @@
 package dev.tally.projector;
 
 import dev.tally.runtime.streams.StreamsRuntime;
-import dev.tally.projector.runtime.ProjectionHealth;
-import dev.tally.projector.runtime.Reconciler;
-import dev.tally.readmodel.Generation;
-import dev.tally.readmodel.Generations;
+import dev.tally.runtime.projection.ProjectionHealth;
+import dev.tally.runtime.projection.Reconciler;
+import dev.tally.runtime.projection.Generation;
+import dev.tally.runtime.projection.Generations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,28 +1,27 @@
 package dev.tally.projector;
 
-import dev.tally.projector.runtime.ProjectionLag;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.springframework.context.SmartLifecycle;
 
-/** Measures projection lag on one background thread, every {@code tally.projector.lag-interval}. */
+/** Measures every projection's lag on one background thread, every {@code tally.projector.lag-interval}. */
 class LagSchedule implements SmartLifecycle {
 
-  private final ProjectionLag lag;
+  private final ProjectionLags lags;
   private final Duration interval;
   private ScheduledExecutorService executor;
 
-  LagSchedule(ProjectionLag lag, Duration interval) {
-    this.lag = lag;
+  LagSchedule(ProjectionLags lags, Duration interval) {
+    this.lags = lags;
     this.interval = interval;
   }
 
   @Override
   public synchronized void start() {
     executor = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("projection-lag").daemon().factory());
-    executor.scheduleWithFixedDelay(lag::refresh, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(lags::refresh, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override

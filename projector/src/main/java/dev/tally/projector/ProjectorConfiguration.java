@@ -3,96 +3,116 @@ package dev.tally.projector;
 import dev.tally.runtime.streams.KafkaHealthIndicator;
 import dev.tally.runtime.streams.TopicNames;
 import dev.tally.runtime.streams.StreamsRuntime;
-import dev.tally.projector.account.AccountProjection;
-import dev.tally.projector.runtime.Projection;
-import dev.tally.projector.runtime.ProjectionHealth;
-import dev.tally.projector.runtime.ProjectionLag;
-import dev.tally.projector.runtime.ProjectionMetrics;
-import dev.tally.projector.runtime.ProjectionTopology;
-import dev.tally.projector.runtime.ProjectorTopologyConfig;
-import dev.tally.projector.runtime.Reconciler;
-import dev.tally.readmodel.Generation;
-import dev.tally.readmodel.Generations;
+import dev.tally.runtime.projection.Projection;
+import dev.tally.runtime.projection.ProjectionHealth;
+import dev.tally.runtime.projection.ProjectionLag;
+import dev.tally.runtime.projection.ProjectionMetrics;
+import dev.tally.runtime.projection.ProjectionTopology;
+import dev.tally.runtime.projection.ProjectorTopologyConfig;
+import dev.tally.runtime.projection.Reconciler;
+import dev.tally.runtime.projection.Generation;
+import dev.tally.runtime.projection.Generations;
 import dev.tally.schemas.AggregateTopics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.streams.Topology;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Explicit wiring of the projector: the read model's generations, the projection of each, metrics and health. */
+/**
+ * Explicit wiring of the projector: the read model's generations, every registered projection
+ * ({@link Projections#ALL}) in one Kafka Streams application per generation, metrics and health.
+ * Nothing here names a projection.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ProjectorProperties.class)
 class ProjectorConfiguration {
 
+  /** The projections this projector runs. */
+  @Bean
+  List<Projection<?>> projections() {
+    return Projections.ALL;
+  }
+
   /** The read model's generations; each one's migrations grant read access to the reader role. */
   @Bean
-  Generations generations(DataSource dataSource, ProjectorProperties settings) {
-    return new Generations(dataSource, settings.readerRole());
+  Generations generations(DataSource dataSource, ProjectorProperties settings, List<Projection<?>> projections) {
+    return new Generations(dataSource, settings.readerRole(), projections);
   }
 
-  /** The projection this projector runs: the one bean that names it. */
+  /** What each projection reports about its writes, by projection name. */
   @Bean
-  Projection<?> projection() {
-    return new AccountProjection();
+  Map<String, ProjectionMetrics> projectionMetrics(MeterRegistry registry, List<Projection<?>> projections) {
+    Map<String, ProjectionMetrics> metrics = new LinkedHashMap<>();
+    projections.forEach(projection -> metrics.put(projection.name(), new ProjectionMetrics(registry, projection.name())));
+    return metrics;
   }
 
-  @Bean
-  ProjectionMetrics projectionMetrics(MeterRegistry registry, Projection<?> projection) {
-    return new ProjectionMetrics(registry, projection.name());
-  }
-
-  /** What stops the projection's tasks, shared by every generation this instance runs. */
+  /** What stops the projections' tasks, shared by every generation this instance runs. */
   @Bean
   ProjectionHealth projectionHealth() {
     return new ProjectionHealth(Clock.systemUTC());
   }
 
   /**
-   * The projection of every generation that needs projecting: one Kafka Streams application per
-   * generation, writing into that generation's schema (health key {@code kafkaStreams}).
+   * Every projection of every generation that needs projecting: one Kafka Streams application per
+   * generation, running every projection, writing into that generation's schema (health key
+   * {@code kafkaStreams}).
    */
   @Bean
   GenerationRunner kafkaStreams(Generations generations, TopicNames topics, DataSource dataSource,
-      KafkaProperties kafka, ProjectorProperties settings, ProjectionMetrics metrics, ProjectionHealth health,
-      Admin admin, Projection<?> projection) {
+      KafkaProperties kafka, ProjectorProperties settings, Map<String, ProjectionMetrics> metrics,
+      ProjectionHealth health, Admin admin, List<Projection<?>> projections) {
     String bootstrapServers = String.join(",", kafka.getBootstrapServers());
-    AggregateTopics source = topics.of(projection.sourceAggregateType());
     return new GenerationRunner(generations, settings.applicationId(), generation -> {
       boolean building = generation.state() == Generation.State.BUILDING;
-      ProjectorTopologyConfig config = new ProjectorTopologyConfig(source.events(),
-          source.deadLetters(), projection.name(), dataSource, generation.schema(),
-          generation.number(), generation.applicationId(), bootstrapServers, settings.notifyChannel(),
-          building ? settings.buildMaxBatchEvents() : settings.maxBatchEvents(), metrics, health);
-      Topology topology = ProjectionTopology.build(config, projection);
-      return new StreamsRuntime(topology,
+      List<ProjectionTopology.Projected<?>> projected = projections.stream()
+          .<ProjectionTopology.Projected<?>>map(projection -> {
+            AggregateTopics source = topics.of(projection.sourceAggregateType());
+            ProjectorTopologyConfig config = new ProjectorTopologyConfig(source.events(), source.deadLetters(),
+                projection.name(), dataSource, generation.schema(), generation.number(), generation.applicationId(),
+                bootstrapServers, settings.notifyChannel(),
+                building ? settings.buildMaxBatchEvents() : settings.maxBatchEvents(), metrics.get(projection.name()),
+                health);
+            return projected(config, projection);
+          }).toList();
+      return new StreamsRuntime(ProjectionTopology.build(projected),
           StreamsSettings.of(settings, bootstrapServers, generation.applicationId(), building), settings.closeTimeout());
-    }, new Reconciler(admin, dataSource, bootstrapServers, source.events(), projection.name()), health,
-        settings.generationPoll());
+    }, new Reconciler(admin, dataSource, bootstrapServers, projections.stream()
+        .map(projection -> new Reconciler.Source(projection.name(), topics.of(projection.sourceAggregateType()).events()))
+        .toList()), health, settings.generationPoll());
+  }
+
+  private static <E> ProjectionTopology.Projected<E> projected(ProjectorTopologyConfig config, Projection<E> projection) {
+    return new ProjectionTopology.Projected<>(config, projection);
   }
 
   @Bean
-  KafkaHealthIndicator kafkaHealthIndicator(Admin admin, TopicNames topics, Projection<?> projection) {
-    AggregateTopics source = topics.of(projection.sourceAggregateType());
-    return new KafkaHealthIndicator(admin, List.of(source.events(), source.deadLetters()), Duration.ofSeconds(3));
+  KafkaHealthIndicator kafkaHealthIndicator(Admin admin, TopicNames topics, List<Projection<?>> projections) {
+    List<String> required = projections.stream().map(projection -> topics.of(projection.sourceAggregateType()))
+        .flatMap(source -> Stream.of(source.events(), source.deadLetters())).distinct().toList();
+    return new KafkaHealthIndicator(admin, required, Duration.ofSeconds(3));
   }
 
-  @Bean(destroyMethod = "close")
-  ProjectionLag projectionLag(Admin admin, DataSource dataSource, KafkaProperties kafka, TopicNames topics,
-      GenerationRunner runner, MeterRegistry registry, Projection<?> projection) {
-    return new ProjectionLag(admin, dataSource, String.join(",", kafka.getBootstrapServers()),
-        topics.of(projection.sourceAggregateType()).events(), projection.name(), runner::live, registry,
-        Clock.systemUTC());
+  /** The lag of each projection, closed with the context. */
+  @Bean
+  ProjectionLags projectionLags(Admin admin, DataSource dataSource, KafkaProperties kafka, TopicNames topics,
+      GenerationRunner runner, MeterRegistry registry, List<Projection<?>> projections) {
+    return new ProjectionLags(projections.stream().map(projection -> new ProjectionLag(admin, dataSource,
+        String.join(",", kafka.getBootstrapServers()), topics.of(projection.sourceAggregateType()).events(),
+        projection.name(), runner::live, registry, Clock.systemUTC())).toList());
   }
 
   @Bean
-  LagSchedule projectionLagSchedule(ProjectionLag lag, ProjectorProperties settings) {
-    return new LagSchedule(lag, settings.lagInterval());
+  LagSchedule projectionLagSchedule(ProjectionLags lags, ProjectorProperties settings) {
+    return new LagSchedule(lags, settings.lagInterval());
   }
 }

@@ -1,6 +1,6 @@
 package dev.tally.projector;
 
-import dev.tally.readmodel.ReadModelSchemas;
+import dev.tally.runtime.projection.ReadModelSchemas;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

@@ -4,8 +4,8 @@ import dev.tally.projector.account.AccountEvent;
 import dev.tally.projector.account.AccountProjection;
 import dev.tally.projector.account.AccountRow;
 import dev.tally.projector.account.AccountView;
-import dev.tally.projector.runtime.HistoryFold;
-import dev.tally.projector.runtime.VersionGate;
+import dev.tally.runtime.projection.HistoryFold;
+import dev.tally.runtime.projection.VersionGate;
 import dev.tally.schemas.AvroCodec;
 import dev.tally.schemas.event.EventMetadata;
 import java.time.Instant;
@@ -28,7 +28,7 @@ public final class Fold {
   }
 
   public static ReadModel.Dump of(List<SpecificRecord> events) {
-    AccountProjection projection = new AccountProjection();
+    AccountProjection projection = AccountProjection.PROJECTION;
     HistoryFold<AccountEvent, AccountRow> fold = new HistoryFold<>(projection, AccountView.VIEW);
     Map<String, String> lines = new TreeMap<>();
     for (SpecificRecord record : events) {

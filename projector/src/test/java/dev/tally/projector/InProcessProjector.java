@@ -1,9 +1,9 @@
 package dev.tally.projector;
 
 import dev.tally.projector.account.AccountProjection;
-import dev.tally.projector.runtime.ProjectionHealth;
-import dev.tally.projector.runtime.ProjectionMetrics;
-import dev.tally.projector.runtime.ProjectorTopologyConfig;
+import dev.tally.runtime.projection.ProjectionHealth;
+import dev.tally.runtime.projection.ProjectionMetrics;
+import dev.tally.runtime.projection.ProjectorTopologyConfig;
 import dev.tally.testing.TestInfrastructure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;

@@ -2,8 +2,8 @@ package dev.tally.projector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tally.projector.runtime.ProjectionLag;
-import dev.tally.readmodel.Generation;
+import dev.tally.runtime.projection.ProjectionLag;
+import dev.tally.runtime.projection.Generation;
 import dev.tally.schemas.event.MoneyDeposited;
 import dev.tally.testing.Await;
 import dev.tally.testing.TestInfrastructure;

@@ -3,7 +3,7 @@ package dev.tally.projector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tally.readmodel.Generations;
+import dev.tally.runtime.projection.Generations;
 import dev.tally.testing.GroupMembers;
 import dev.tally.testing.TestInfrastructure;
 import java.io.IOException;
@@ -58,7 +58,7 @@ class ProjectorCrashIT {
     String applicationId = TestInfrastructure.uniqueName("crash");
     // As the projector does on its first start; reads below go through the serving views.
     ReadModel.ensureReaderRole();
-    new Generations(ReadModel.dataSource(database), ReadModel.READER_ROLE).bootstrap(applicationId);
+    new Generations(ReadModel.dataSource(database), ReadModel.READER_ROLE, Projections.ALL).bootstrap(applicationId);
     DataSource db = ReadModel.servingDataSource(database);
     Path stateDir = Files.createDirectories(Path.of("target", "crash-it", "state")).toAbsolutePath();
     Path logs = Files.createDirectories(Path.of("target", "crash-it"));

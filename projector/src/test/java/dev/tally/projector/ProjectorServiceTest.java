@@ -3,7 +3,7 @@ package dev.tally.projector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tally.projector.runtime.DeadLetters;
+import dev.tally.runtime.projection.DeadLetters;
 import dev.tally.testing.Http;
 import dev.tally.testing.TallyInfrastructureInitializer;
 import dev.tally.testing.TestInfrastructure;

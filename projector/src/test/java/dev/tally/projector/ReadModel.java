@@ -1,6 +1,6 @@
 package dev.tally.projector;
 
-import dev.tally.readmodel.ReadModelSchemas;
+import dev.tally.runtime.projection.ReadModelSchemas;
 import dev.tally.testing.TestInfrastructure;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -29,7 +29,7 @@ public final class ReadModel {
     ensureReaderRole();
     TestInfrastructure.Database database = TestInfrastructure.newDatabase();
     ReadModelSchemas.migrateControl(dataSource(database), READER_ROLE);
-    ReadModelSchemas.migrate(dataSource(database), "public", READER_ROLE);
+    ReadModelSchemas.migrate(dataSource(database), "public", READER_ROLE, Projections.ALL);
     return database;
   }
 

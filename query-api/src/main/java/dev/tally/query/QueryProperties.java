@@ -1,6 +1,6 @@
 package dev.tally.query;
 
-import dev.tally.readmodel.ReadModelSchemas;
+import dev.tally.runtime.projection.ReadModelSchemas;
 import java.time.Duration;
 import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;

@@ -107,6 +107,8 @@ class ConsistencyTokenTest extends QueryApiTestBase {
     await().atMost(WAIT).until(() -> watcher.pendingWaits() >= 20);
 
     DB.execute("UPDATE accounts SET version = 2 WHERE owner = 'gina'");
+    DB.execute("UPDATE projected_versions SET version = 2 FROM accounts"
+        + " WHERE projected_versions.aggregate_id = accounts.account_id AND accounts.owner = 'gina'");
     DB.execute("NOTIFY tally_projection");
 
     for (CompletableFuture<HttpResponse<String>> response : responses) {

@@ -1,7 +1,8 @@
 package dev.tally.query;
 
-import dev.tally.readmodel.Generation;
-import dev.tally.readmodel.Generations;
+import dev.tally.projector.Projections;
+import dev.tally.runtime.projection.Generation;
+import dev.tally.runtime.projection.Generations;
 import dev.tally.testing.TestInfrastructure;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,6 +21,10 @@ import java.util.UUID;
 public final class ReadModelFixture {
 
   public static final String READER = "tally_reader";
+  /** What the projection runtime records in each batch beside the rows: consistency tokens are checked against it. */
+  private static final String VERSION = """
+      INSERT INTO projected_versions (projection, aggregate_id, version) VALUES ('accounts', ?, ?)
+      ON CONFLICT (aggregate_id, projection) DO UPDATE SET version = EXCLUDED.version""";
 
   private final TestInfrastructure.Database database;
   private final String generationSchema;
@@ -37,7 +42,7 @@ public final class ReadModelFixture {
 
   /** The read model bootstrapped in {@code database}, on a server where the reader role exists. */
   public static ReadModelFixture on(TestInfrastructure.Database database) {
-    Generation live = new Generations(database.dataSource(), READER).bootstrap("query-api-test");
+    Generation live = new Generations(database.dataSource(), READER, Projections.ALL).bootstrap("query-api-test");
     return new ReadModelFixture(database, live.schema());
   }
 
@@ -60,6 +65,7 @@ public final class ReadModelFixture {
         INSERT INTO accounts (account_id, owner, currency, balance, status, version, opened_at, updated_at)
         VALUES (?, ?, 'EUR', ?, ?, ?, ?, ?)""",
         id, owner, balance, status, version, at(openedAt), at(openedAt.plusSeconds(version)));
+    execute(VERSION, id, version);
   }
 
   public void transaction(UUID account, long version, String type, long amount, long balanceAfter, String reference,
@@ -82,11 +88,15 @@ public final class ReadModelFixture {
       connection.setAutoCommit(false);
       try (PreparedStatement update = connection.prepareStatement(
           "UPDATE accounts SET version = ?, balance = ?, updated_at = now() WHERE account_id = ?");
+           PreparedStatement projected = connection.prepareStatement(VERSION);
            Statement notify = connection.createStatement()) {
         update.setLong(1, version);
         update.setLong(2, balance);
         update.setObject(3, account);
         update.executeUpdate();
+        projected.setObject(1, account);
+        projected.setLong(2, version);
+        projected.executeUpdate();
         notify.execute("NOTIFY tally_projection, 'test'");
       }
       connection.commit();

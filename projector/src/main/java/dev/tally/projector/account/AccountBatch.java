@@ -1,6 +1,6 @@
 package dev.tally.projector.account;
 
-import dev.tally.projector.runtime.ProjectionBatch;
+import dev.tally.runtime.projection.ProjectionBatch;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,15 +1,17 @@
 package dev.tally.projector.account;
 
-import dev.tally.projector.runtime.DeadLetters;
-import dev.tally.projector.runtime.EventIdentity;
-import dev.tally.projector.runtime.Projection;
-import dev.tally.projector.runtime.ProjectionBatch;
-import dev.tally.projector.runtime.ProjectionTopology;
-import dev.tally.projector.runtime.ProjectorTopologyConfig;
-import dev.tally.projector.runtime.ReaderTooOldException;
-import dev.tally.projector.runtime.RejectedRecordException;
+import dev.tally.runtime.projection.DeadLetters;
+import dev.tally.runtime.projection.EventIdentity;
+import dev.tally.runtime.projection.Projection;
+import dev.tally.runtime.projection.ProjectionBatch;
+import dev.tally.runtime.projection.ProjectionTopology;
+import dev.tally.runtime.projection.ProjectorTopologyConfig;
+import dev.tally.runtime.projection.ReaderTooOldException;
+import dev.tally.runtime.projection.Relation;
+import dev.tally.runtime.projection.RejectedRecordException;
 import dev.tally.schemas.Aggregates;
 import dev.tally.schemas.AvroCodec;
+import java.util.List;
 import org.apache.kafka.streams.Topology;
 
 /**
@@ -21,11 +23,22 @@ public final class AccountProjection implements Projection<AccountEvent> {
 
   /** The projection's name: key of its checkpoints, versions and parked keys. */
   public static final String NAME = "accounts";
+  /** The projection as this build reads events: with every schema version on its classpath. */
+  public static final AccountProjection PROJECTION = new AccountProjection();
+
+  /** Its tables, as readers see them; the text of a row is the one {@link AccountView} renders. */
+  private static final List<Relation> RELATIONS = List.of(
+      Relation.verified("accounts", "account_id::text", """
+          account_id || '|' || owner || '|' || currency || '|' || balance || '|' || status || '|' || version
+            || '|' || (extract(epoch FROM opened_at) * 1000000)::bigint || '|' || (extract(epoch FROM updated_at) * 1000000)::bigint"""),
+      Relation.verified("account_transactions", "account_id || '@' || version", """
+          account_id || '|' || version || '|' || type || '|' || amount || '|' || balance_after || '|' || reference
+            || '|' || (extract(epoch FROM occurred_at) * 1000000)::bigint || '|' || event_id"""),
+      Relation.served("transfers"));
 
   private final AvroCodec codec;
 
-  /** The projection as this build reads events: with every schema version on its classpath. */
-  public AccountProjection() {
+  private AccountProjection() {
     this(AvroCodec.standard());
   }
 
@@ -35,7 +48,7 @@ public final class AccountProjection implements Projection<AccountEvent> {
 
   /** The projection's topology. */
   public static Topology build(ProjectorTopologyConfig config) {
-    return ProjectionTopology.build(config, new AccountProjection());
+    return ProjectionTopology.build(config, PROJECTION);
   }
 
   @Override
@@ -75,5 +88,20 @@ public final class AccountProjection implements Projection<AccountEvent> {
   @Override
   public ProjectionBatch<AccountEvent> newBatch() {
     return new AccountBatch();
+  }
+
+  @Override
+  public AccountView view() {
+    return AccountView.VIEW;
+  }
+
+  @Override
+  public String migrations() {
+    return "classpath:db/projection/accounts";
+  }
+
+  @Override
+  public List<Relation> relations() {
+    return RELATIONS;
   }
 }

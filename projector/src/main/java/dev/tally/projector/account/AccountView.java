@@ -1,6 +1,6 @@
 package dev.tally.projector.account;
 
-import dev.tally.projector.runtime.ProjectionView;
+import dev.tally.runtime.projection.ProjectionView;
 import java.util.Optional;
 
 /**

@@ -10,10 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tally.projector.ReadModel;
-import dev.tally.projector.runtime.DeadLetters;
-import dev.tally.projector.runtime.ProjectionHealth;
-import dev.tally.projector.runtime.ProjectionMetrics;
-import dev.tally.projector.runtime.ProjectorTopologyConfig;
+import dev.tally.runtime.projection.DeadLetters;
+import dev.tally.runtime.projection.ProjectionHealth;
+import dev.tally.runtime.projection.ProjectionMetrics;
+import dev.tally.runtime.projection.ProjectorTopologyConfig;
 import dev.tally.schemas.AvroCodec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;

@@ -2,9 +2,9 @@ package dev.tally.projector.account;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tally.projector.runtime.DeadLetters;
-import dev.tally.projector.runtime.HistoryFold;
-import dev.tally.projector.runtime.VersionGate;
+import dev.tally.runtime.projection.DeadLetters;
+import dev.tally.runtime.projection.HistoryFold;
+import dev.tally.runtime.projection.VersionGate;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +18,7 @@ class AccountViewTest {
   private static final UUID ALICE = UUID.fromString("00000000-0000-0000-0000-00000000a11c");
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00.000001Z");
 
-  private final HistoryFold<AccountEvent, AccountRow> history = new HistoryFold<>(new AccountProjection(), VIEW);
+  private final HistoryFold<AccountEvent, AccountRow> history = new HistoryFold<>(AccountProjection.PROJECTION, VIEW);
 
   @Test
   void aHistoryFoldsIntoTheAccountRowAndOneLinePerMoneyEvent() {
