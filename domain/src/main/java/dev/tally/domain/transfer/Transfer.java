@@ -124,7 +124,7 @@ public final class Transfer implements Decider<TransferCommand, TransferEvent, T
   }
 
   /** Whether {@code id} is an account id in the form that keys the account's stream. */
-  public static boolean isAccountId(String id) {
+  private static boolean isAccountId(String id) {
     return id != null && ACCOUNT_ID.matcher(id).matches();
   }
 

@@ -91,6 +91,10 @@ class TransferTest {
   @ValueSource(strings = {"line\nbreak", "a\u0000b", "x\ud800", "\u001b[2J"})
   void refusesAReferenceTheAccountWouldRefuse(String reference) {
     spec.given().when(new RequestTransfer(FROM, TO, 1, reference)).thenRejectedWith(new InvalidReference());
+  }
+
+  @Test
+  void acceptsAReferenceUpToTheMaximumLengthOnly() {
     spec.given().when(new RequestTransfer(FROM, TO, 1, null)).thenRejectedWith(new InvalidReference());
     String longest = "r".repeat(Account.MAX_REFERENCE_LENGTH);
     spec.given().when(new RequestTransfer(FROM, TO, 1, longest)).then(new TransferRequested(FROM, TO, 1, longest));
