@@ -47,7 +47,7 @@ class WriterPoisonTest {
   static Stream<Arguments> unreadableStates() {
     return Stream.of(
         Arguments.of("written by a newer version",
-            NewerSchema.encode(new AccountSnapshot(AccountStatus.OPEN, "alice", "EUR", 0L, 1L)), "newer version"),
+            NewerSchema.encode(new AccountSnapshot(AccountStatus.OPEN, "alice", "EUR", 0L, List.of(), 1L)), "newer version"),
         Arguments.of("corrupt", "garbage".getBytes(StandardCharsets.UTF_8), "rebuild-writer-state"));
   }
 

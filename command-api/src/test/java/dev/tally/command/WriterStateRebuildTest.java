@@ -183,7 +183,7 @@ class WriterStateRebuildTest {
         TestInfrastructure.kafkaBootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(rebuild.changelogTopic(), 1, (short) 1))).all().get();
       WriterPoisonTest.send(rebuild.changelogTopic(), account,
-          NewerSchema.encode(new AccountSnapshot(AccountStatus.OPEN, "alice", "EUR", 0L, 1L)));
+          NewerSchema.encode(new AccountSnapshot(AccountStatus.OPEN, "alice", "EUR", 0L, List.of(), 1L)));
       assertThatThrownBy(() -> rebuild.run(true)).hasMessageContaining("written by a newer version");
 
       admin.createPartitions(Map.of(topics.events(), NewPartitions.increaseTo(2))).all().get();

@@ -12,6 +12,9 @@ public final class Aggregates {
   /** The account: opened, credited, debited and closed. */
   public static final String ACCOUNT = "account";
 
+  /** The transfer between two accounts: the transfer saga's record (ADR 36). */
+  public static final String TRANSFER = "transfer";
+
   private Aggregates() {
   }
 }

@@ -202,7 +202,7 @@ class AccountWriterTopologyTest {
     send(open(null, null));
     send(new DepositMoney(metadata(null, null), 250L, ""));
     byte[] stored = driver.<String, byte[]>getKeyValueStore(SETTINGS.stateStore()).get(account);
-    assertThat(CODEC.decode(stored)).isEqualTo(new AccountSnapshot(AccountStatus.OPEN, "alice", "EUR", 250L, 2L));
+    assertThat(CODEC.decode(stored)).isEqualTo(new AccountSnapshot(AccountStatus.OPEN, "alice", "EUR", 250L, List.of(), 2L));
   }
 
   @Test
@@ -262,7 +262,7 @@ class AccountWriterTopologyTest {
   void aStateWrittenWithASchemaThisWriterDoesNotKnowStopsIt() {
     send(open(null, null));
     driver.<String, byte[]>getKeyValueStore(SETTINGS.stateStore()).put(account,
-        NewerSchema.encode(new AccountSnapshot(AccountStatus.OPEN, "alice", "EUR", 0L, 1L)));
+        NewerSchema.encode(new AccountSnapshot(AccountStatus.OPEN, "alice", "EUR", 0L, List.of(), 1L)));
     assertThatThrownBy(() -> send(new DepositMoney(metadata(null, null), 100L, "")))
         .hasStackTraceContaining("cannot decode the state of " + account)
         .hasStackTraceContaining("newer version");

@@ -57,6 +57,34 @@ public sealed interface AccountRejection extends Rejection {
     }
   }
 
+  /** Closing an account that still has outgoing transfers in flight: a refund may still need it open. */
+  record TransferInFlight(int transfers) implements AccountRejection {
+    @Override public Kind kind() { return Kind.CONFLICT; }
+    @Override public String code() { return "transfer-in-flight"; }
+    @Override public String detail() {
+      return "Cannot close an account with " + transfers + " outgoing transfer(s) in flight; try again once they are"
+          + " completed or refunded.";
+    }
+  }
+
+  /** A transfer credit in another currency than the account's. */
+  record CurrencyMismatch(String accountCurrency, String transferCurrency) implements AccountRejection {
+    @Override public Kind kind() { return Kind.CONFLICT; }
+    @Override public String code() { return "currency-mismatch"; }
+    @Override public String detail() {
+      return "The account holds " + accountCurrency + " and cannot receive a transfer in " + transferCurrency + ".";
+    }
+  }
+
+  /** A transfer leg without a usable transfer id or counterparty account id. */
+  record InvalidTransfer() implements AccountRejection {
+    @Override public Kind kind() { return Kind.INVALID; }
+    @Override public String code() { return "invalid-transfer"; }
+    @Override public String detail() {
+      return "A transfer leg must name its transfer and its counterparty account.";
+    }
+  }
+
   /** A currency that is not a known ISO 4217 code of three upper-case letters. */
   record InvalidCurrency(String currency) implements AccountRejection {
     @Override public Kind kind() { return Kind.INVALID; }

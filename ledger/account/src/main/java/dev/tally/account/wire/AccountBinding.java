@@ -10,16 +10,27 @@ import dev.tally.runtime.writer.AggregateBinding;
 import dev.tally.schemas.Aggregates;
 import dev.tally.schemas.command.CloseAccount;
 import dev.tally.schemas.command.CommandMetadata;
+import dev.tally.schemas.command.CreditForTransfer;
+import dev.tally.schemas.command.DebitForTransfer;
 import dev.tally.schemas.command.DepositMoney;
 import dev.tally.schemas.command.OpenAccount;
+import dev.tally.schemas.command.RefundTransfer;
+import dev.tally.schemas.command.SettleTransfer;
 import dev.tally.schemas.command.WithdrawMoney;
 import dev.tally.schemas.event.AccountClosed;
 import dev.tally.schemas.event.AccountOpened;
 import dev.tally.schemas.event.EventMetadata;
 import dev.tally.schemas.event.MoneyDeposited;
+import dev.tally.schemas.event.MoneyTransferredIn;
+import dev.tally.schemas.event.MoneyTransferredOut;
 import dev.tally.schemas.event.MoneyWithdrawn;
+import dev.tally.schemas.event.TransferRefunded;
+import dev.tally.schemas.event.TransferSettled;
 import dev.tally.schemas.state.AccountSnapshot;
 import dev.tally.schemas.state.AccountStatus;
+import dev.tally.schemas.state.TransferInFlight;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 
 /** The account aggregate on Kafka: its decider and the mappings between its domain and Avro types. */
@@ -48,6 +59,12 @@ public final class AccountBinding
       case DepositMoney deposit -> new AccountCommand.Deposit(deposit.getAmount(), deposit.getReference());
       case WithdrawMoney withdraw -> new AccountCommand.Withdraw(withdraw.getAmount(), withdraw.getReference());
       case CloseAccount close -> new AccountCommand.Close();
+      case DebitForTransfer debit ->
+          new AccountCommand.DebitForTransfer(debit.getTransferId(), debit.getTo(), debit.getAmount());
+      case CreditForTransfer credit -> new AccountCommand.CreditForTransfer(credit.getTransferId(), credit.getFrom(),
+          credit.getAmount(), credit.getCurrency());
+      case RefundTransfer refund -> new AccountCommand.RefundTransfer(refund.getTransferId());
+      case SettleTransfer settle -> new AccountCommand.SettleTransfer(settle.getTransferId());
       default -> throw new IllegalArgumentException("not an account command: " + record.getSchema().getFullName());
     };
   }
@@ -59,6 +76,12 @@ public final class AccountBinding
       case AccountCommand.Deposit deposit -> new DepositMoney(metadata, deposit.amount(), deposit.reference());
       case AccountCommand.Withdraw withdraw -> new WithdrawMoney(metadata, withdraw.amount(), withdraw.reference());
       case AccountCommand.Close close -> new CloseAccount(metadata);
+      case AccountCommand.DebitForTransfer debit ->
+          new DebitForTransfer(metadata, debit.transferId(), debit.to(), debit.amount());
+      case AccountCommand.CreditForTransfer credit ->
+          new CreditForTransfer(metadata, credit.transferId(), credit.from(), credit.amount(), credit.currency());
+      case AccountCommand.RefundTransfer refund -> new RefundTransfer(metadata, refund.transferId());
+      case AccountCommand.SettleTransfer settle -> new SettleTransfer(metadata, settle.transferId());
     };
   }
 
@@ -71,6 +94,13 @@ public final class AccountBinding
       case AccountEvent.MoneyWithdrawn withdrawn ->
           new MoneyWithdrawn(metadata, withdrawn.amount(), withdrawn.reference(), withdrawn.balanceAfter());
       case AccountEvent.AccountClosed closed -> new AccountClosed(metadata);
+      case AccountEvent.MoneyTransferredOut out ->
+          new MoneyTransferredOut(metadata, out.transferId(), out.to(), out.amount(), out.currency(), out.balanceAfter());
+      case AccountEvent.MoneyTransferredIn in ->
+          new MoneyTransferredIn(metadata, in.transferId(), in.from(), in.amount(), in.balanceAfter());
+      case AccountEvent.TransferRefunded refunded ->
+          new TransferRefunded(metadata, refunded.transferId(), refunded.amount(), refunded.balanceAfter());
+      case AccountEvent.TransferSettled settled -> new TransferSettled(metadata, settled.transferId());
     };
   }
 
@@ -83,6 +113,13 @@ public final class AccountBinding
       case MoneyWithdrawn withdrawn ->
           new AccountEvent.MoneyWithdrawn(withdrawn.getAmount(), withdrawn.getReference(), withdrawn.getBalanceAfter());
       case AccountClosed closed -> new AccountEvent.AccountClosed();
+      case MoneyTransferredOut out -> new AccountEvent.MoneyTransferredOut(out.getTransferId(), out.getTo(),
+          out.getAmount(), out.getCurrency(), out.getBalanceAfter());
+      case MoneyTransferredIn in ->
+          new AccountEvent.MoneyTransferredIn(in.getTransferId(), in.getFrom(), in.getAmount(), in.getBalanceAfter());
+      case TransferRefunded refunded ->
+          new AccountEvent.TransferRefunded(refunded.getTransferId(), refunded.getAmount(), refunded.getBalanceAfter());
+      case TransferSettled settled -> new AccountEvent.TransferSettled(settled.getTransferId());
       default -> throw new IllegalArgumentException("not an account event: " + record.getSchema().getFullName());
     };
   }
@@ -92,16 +129,21 @@ public final class AccountBinding
     return state.version();
   }
 
+  /** Transfers in flight in the order of their ids, so that one state always has the same bytes. */
   @Override
   public SpecificRecord snapshot(AccountState state) {
     return new AccountSnapshot(AccountStatus.valueOf(state.status().name()), state.owner(), state.currency(),
-        state.balance(), state.version());
+        state.balance(), state.inFlight().entrySet().stream().sorted(Map.Entry.comparingByKey())
+            .map(transfer -> new TransferInFlight(transfer.getKey(), transfer.getValue())).toList(),
+        state.version());
   }
 
   @Override
   public AccountState state(SpecificRecord snapshot) {
     AccountSnapshot s = (AccountSnapshot) snapshot;
     return new AccountState(AccountState.Status.valueOf(s.getStatus().name()), s.getOwner(), s.getCurrency(),
-        s.getBalance(), s.getVersion());
+        s.getBalance(), s.getTransfersInFlight().stream()
+            .collect(Collectors.toMap(TransferInFlight::getTransferId, TransferInFlight::getAmount)),
+        s.getVersion());
   }
 }

@@ -3,13 +3,21 @@ package dev.tally.account.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.account.domain.AccountCommand.Close;
+import dev.tally.account.domain.AccountCommand.CreditForTransfer;
+import dev.tally.account.domain.AccountCommand.DebitForTransfer;
 import dev.tally.account.domain.AccountCommand.Deposit;
 import dev.tally.account.domain.AccountCommand.OpenAccount;
+import dev.tally.account.domain.AccountCommand.RefundTransfer;
+import dev.tally.account.domain.AccountCommand.SettleTransfer;
 import dev.tally.account.domain.AccountCommand.Withdraw;
 import dev.tally.account.domain.AccountEvent.AccountClosed;
 import dev.tally.account.domain.AccountEvent.AccountOpened;
 import dev.tally.account.domain.AccountEvent.MoneyDeposited;
+import dev.tally.account.domain.AccountEvent.MoneyTransferredIn;
+import dev.tally.account.domain.AccountEvent.MoneyTransferredOut;
 import dev.tally.account.domain.AccountEvent.MoneyWithdrawn;
+import dev.tally.account.domain.AccountEvent.TransferRefunded;
+import dev.tally.account.domain.AccountEvent.TransferSettled;
 import dev.tally.account.domain.AccountRejection.BalanceNotZero;
 import dev.tally.account.domain.AccountRejection.InsufficientFunds;
 import dev.tally.runtime.core.Decision;
@@ -38,6 +46,8 @@ class AccountPropertiesTest {
     List<AccountEvent> log = new ArrayList<>();
     long deposited = 0;
     long withdrawn = 0;
+    long transferredIn = 0;
+    long settled = 0;
 
     for (AccountCommand command : commands) {
       Decision<AccountEvent, AccountRejection> decision = DECIDER.decide(command, state);
@@ -47,6 +57,7 @@ class AccountPropertiesTest {
         case Accepted<AccountEvent, AccountRejection> accepted -> {
           for (AccountEvent event : accepted.events()) {
             long versionBefore = state.version();
+            AccountState before = state;
             state = DECIDER.evolve(state, event);
             log.add(event);
             Statistics.label("outcome").collect(event.getClass().getSimpleName());
@@ -64,7 +75,19 @@ class AccountPropertiesTest {
                 withdrawn += w.amount();
               }
               case AccountOpened o -> assertThat(state.balance()).isZero();
-              case AccountClosed c -> assertThat(state.balance()).isZero();
+              case AccountClosed c -> {
+                assertThat(state.balance()).isZero();
+                assertThat(state.inFlight()).as("nothing in flight on a closed account").isEmpty();
+              }
+              case MoneyTransferredOut out -> {
+                assertThat(before.inFlight()).as("debited once per transfer").doesNotContainKey(out.transferId());
+                assertThat(out.amount()).isBetween(1L, Account.MAX_AMOUNT);
+                assertThat(out.currency()).isEqualTo(state.currency());
+              }
+              case MoneyTransferredIn in -> transferredIn += in.amount();
+              case TransferRefunded refunded ->
+                  assertThat(refunded.amount()).isEqualTo(before.inFlight().get(refunded.transferId()));
+              case TransferSettled s -> settled += before.inFlight().get(s.transferId());
             }
           }
         }
@@ -82,7 +105,9 @@ class AccountPropertiesTest {
       }
 
       assertThat(state.balance()).as("balance").isBetween(0L, Account.MAX_BALANCE);
-      assertThat(state.balance()).as("deposits minus withdrawals").isEqualTo(deposited - withdrawn);
+      assertThat(state.balance() + state.inFlightAmount()).as("balance and money in flight")
+          .isEqualTo(deposited - withdrawn + transferredIn - settled);
+      assertThat(state.balance() + state.inFlightAmount()).as("room for every refund").isLessThanOrEqualTo(Account.MAX_BALANCE);
       assertThat(state.version()).as("version").isEqualTo(log.size());
     }
 
@@ -96,6 +121,10 @@ class AccountPropertiesTest {
       coverage.check("insufficient-funds").count(n -> n > 0);
       coverage.check("invalid-amount").count(n -> n > 0);
       coverage.check("account-closed").count(n -> n > 0);
+      coverage.check("MoneyTransferredOut").count(n -> n > 0);
+      coverage.check("MoneyTransferredIn").count(n -> n > 0);
+      coverage.check("TransferRefunded").count(n -> n > 0);
+      coverage.check("TransferSettled").count(n -> n > 0);
     });
   }
 
@@ -180,7 +209,20 @@ class AccountPropertiesTest {
         Tuple.of(1, opens()),
         Tuple.of(6, deposits()),
         Tuple.of(6, withdrawals()),
-        Tuple.of(1, Arbitraries.just(new Close())));
+        Tuple.of(1, Arbitraries.just(new Close())),
+        Tuple.of(3, legs()));
+  }
+
+  /** Transfer legs on a few transfer ids, so that legs meet again: replays, settles, refunds. */
+  private Arbitrary<AccountCommand> legs() {
+    Arbitrary<String> transfers = Arbitraries.of("t1", "t2", "t3", "").injectNull(0.02);
+    Arbitrary<String> counterparties = Arbitraries.of("a1", "a2", " ").injectNull(0.02);
+    Arbitrary<String> currencies = Arbitraries.of("EUR", "USD");
+    return Arbitraries.oneOf(
+        Combinators.combine(transfers, counterparties, amounts()).as(DebitForTransfer::new),
+        Combinators.combine(transfers, counterparties, amounts(), currencies).as(CreditForTransfer::new),
+        transfers.map(RefundTransfer::new),
+        transfers.map(SettleTransfer::new));
   }
 
   private Arbitrary<AccountCommand> validOpen() {

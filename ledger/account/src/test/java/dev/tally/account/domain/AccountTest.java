@@ -3,25 +3,37 @@ package dev.tally.account.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.account.domain.AccountCommand.Close;
+import dev.tally.account.domain.AccountCommand.CreditForTransfer;
+import dev.tally.account.domain.AccountCommand.DebitForTransfer;
 import dev.tally.account.domain.AccountCommand.Deposit;
 import dev.tally.account.domain.AccountCommand.OpenAccount;
+import dev.tally.account.domain.AccountCommand.RefundTransfer;
+import dev.tally.account.domain.AccountCommand.SettleTransfer;
 import dev.tally.account.domain.AccountCommand.Withdraw;
 import dev.tally.account.domain.AccountEvent.AccountClosed;
 import dev.tally.account.domain.AccountEvent.AccountOpened;
 import dev.tally.account.domain.AccountEvent.MoneyDeposited;
+import dev.tally.account.domain.AccountEvent.MoneyTransferredIn;
+import dev.tally.account.domain.AccountEvent.MoneyTransferredOut;
 import dev.tally.account.domain.AccountEvent.MoneyWithdrawn;
+import dev.tally.account.domain.AccountEvent.TransferRefunded;
+import dev.tally.account.domain.AccountEvent.TransferSettled;
 import dev.tally.account.domain.AccountRejection.AccountAlreadyExists;
 import dev.tally.account.domain.AccountRejection.AccountClosedRejection;
 import dev.tally.account.domain.AccountRejection.AccountNotFound;
 import dev.tally.account.domain.AccountRejection.BalanceNotZero;
+import dev.tally.account.domain.AccountRejection.CurrencyMismatch;
 import dev.tally.account.domain.AccountRejection.InsufficientFunds;
 import dev.tally.account.domain.AccountRejection.InvalidAmount;
 import dev.tally.account.domain.AccountRejection.InvalidCurrency;
 import dev.tally.account.domain.AccountRejection.InvalidOwner;
 import dev.tally.account.domain.AccountRejection.InvalidReference;
+import dev.tally.account.domain.AccountRejection.InvalidTransfer;
+import dev.tally.account.domain.AccountRejection.TransferInFlight;
 import dev.tally.account.domain.AccountState.Status;
 import dev.tally.runtime.core.DeciderSpec;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -274,6 +286,132 @@ class AccountTest {
     spec.given(OPENED, CLOSED).when(new Deposit(-1, null)).thenRejectedWith(new AccountClosedRejection());
   }
 
+  // --- transfers: the source's legs
+
+  private static final String T1 = "transfer-1";
+  private static final String TARGET = "account-b";
+  private static final MoneyTransferredOut OUT_30 = new MoneyTransferredOut(T1, TARGET, 30, "EUR", 70);
+
+  @Test
+  void debitsForATransferAndKeepsItInFlight() {
+    AccountState state = spec.given(OPENED, DEPOSITED_100).when(new DebitForTransfer(T1, TARGET, 30)).then(OUT_30);
+    assertThat(state.balance()).isEqualTo(70);
+    assertThat(state.inFlight()).isEqualTo(Map.of(T1, 30L));
+  }
+
+  @Test
+  void aDebitSentAgainWhileInFlightChangesNothing() {
+    spec.given(OPENED, DEPOSITED_100, OUT_30).when(new DebitForTransfer(T1, TARGET, 30)).then();
+  }
+
+  @Test
+  void refusesADebitLargerThanTheBalance() {
+    spec.given(OPENED, DEPOSITED_100, OUT_30).when(new DebitForTransfer("transfer-2", TARGET, 71))
+        .thenRejectedWith(new InsufficientFunds(70, 71));
+  }
+
+  @Test
+  void refusesADebitOfAnUnknownOrClosedAccount() {
+    spec.given().when(new DebitForTransfer(T1, TARGET, 1)).thenRejectedWith(new AccountNotFound());
+    spec.given(OPENED, CLOSED).when(new DebitForTransfer(T1, TARGET, 1)).thenRejectedWith(new AccountClosedRejection());
+  }
+
+  @ParameterizedTest
+  @MethodSource("invalidAmounts")
+  void refusesAnInvalidTransferAmount(long amount) {
+    spec.given(OPENED, DEPOSITED_100).when(new DebitForTransfer(T1, TARGET, amount))
+        .thenRejectedWith(new InvalidAmount(amount));
+    spec.given(OPENED).when(new CreditForTransfer(T1, TARGET, amount, "EUR"))
+        .thenRejectedWith(new InvalidAmount(amount));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", " ", "a\u0000"})
+  void refusesALegWithoutUsableIds(String id) {
+    spec.given(OPENED, DEPOSITED_100).when(new DebitForTransfer(id, TARGET, 1)).thenRejectedWith(new InvalidTransfer());
+    spec.given(OPENED, DEPOSITED_100).when(new DebitForTransfer(T1, id, 1)).thenRejectedWith(new InvalidTransfer());
+    spec.given(OPENED).when(new CreditForTransfer(id, TARGET, 1, "EUR")).thenRejectedWith(new InvalidTransfer());
+    spec.given(OPENED).when(new CreditForTransfer(T1, id, 1, "EUR")).thenRejectedWith(new InvalidTransfer());
+  }
+
+  @Test
+  void legsWithoutATransferIdAreRefusedOrChangeNothing() {
+    spec.given(OPENED, DEPOSITED_100, OUT_30).when(new DebitForTransfer(null, TARGET, 1))
+        .thenRejectedWith(new InvalidTransfer());
+    spec.given(OPENED, DEPOSITED_100, OUT_30).when(new RefundTransfer(null)).then();
+    spec.given(OPENED, DEPOSITED_100, OUT_30).when(new SettleTransfer(null)).then();
+  }
+
+  @Test
+  void refundsATransferInFlightOnce() {
+    AccountState refunded = spec.given(OPENED, DEPOSITED_100, OUT_30).when(new RefundTransfer(T1))
+        .then(new TransferRefunded(T1, 30, 100));
+    assertThat(refunded.inFlight()).isEmpty();
+    spec.givenState(refunded).when(new RefundTransfer(T1)).then();
+    spec.givenState(refunded).when(new SettleTransfer(T1)).then();
+  }
+
+  @Test
+  void aRefundNeedsNoRoomItDidNotKeep() {
+    AccountState full = spec.given(OPENED, new MoneyDeposited(Account.MAX_AMOUNT, "", Account.MAX_AMOUNT))
+        .when(new DebitForTransfer(T1, TARGET, Account.MAX_AMOUNT))
+        .then(new MoneyTransferredOut(T1, TARGET, Account.MAX_AMOUNT, "EUR", 0));
+    AccountState nearlyFull = new AccountState(Status.OPEN, "Ada", "EUR", Account.MAX_BALANCE - Account.MAX_AMOUNT,
+        full.inFlight(), 9);
+    spec.givenState(nearlyFull).when(new Deposit(1, "")).thenRejectedWith(new InvalidAmount(1));
+    spec.givenState(nearlyFull).when(new CreditForTransfer("transfer-2", TARGET, 1, "EUR"))
+        .thenRejectedWith(new InvalidAmount(1));
+    spec.givenState(nearlyFull).when(new RefundTransfer(T1))
+        .then(new TransferRefunded(T1, Account.MAX_AMOUNT, Account.MAX_BALANCE));
+  }
+
+  @Test
+  void settlesATransferInFlightOnce() {
+    AccountState settled = spec.given(OPENED, DEPOSITED_100, OUT_30).when(new SettleTransfer(T1))
+        .then(new TransferSettled(T1));
+    assertThat(settled.inFlight()).isEmpty();
+    assertThat(settled.balance()).isEqualTo(70);
+    spec.givenState(settled).when(new SettleTransfer(T1)).then();
+    spec.givenState(settled).when(new RefundTransfer(T1)).then();
+  }
+
+  @Test
+  void refusesToCloseWhileATransferIsInFlight() {
+    AccountState emptied = spec.given(OPENED, new MoneyDeposited(30, "", 30)).when(new DebitForTransfer(T1, TARGET, 30))
+        .then(new MoneyTransferredOut(T1, TARGET, 30, "EUR", 0));
+    spec.givenState(emptied).when(new Close()).thenRejectedWith(new TransferInFlight(1));
+    AccountState settled = spec.givenState(emptied).when(new SettleTransfer(T1)).then(new TransferSettled(T1));
+    spec.givenState(settled).when(new Close()).then(CLOSED);
+  }
+
+  // --- transfers: the target's leg
+
+  @Test
+  void creditsATransfer() {
+    spec.given(OPENED, DEPOSITED_100).when(new CreditForTransfer(T1, "account-a", 30, "EUR"))
+        .then(new MoneyTransferredIn(T1, "account-a", 30, 130));
+  }
+
+  @Test
+  void refusesACreditInAnotherCurrency() {
+    spec.given(OPENED).when(new CreditForTransfer(T1, "account-a", 30, "USD"))
+        .thenRejectedWith(new CurrencyMismatch("EUR", "USD"));
+  }
+
+  @Test
+  void refusesACreditToAnUnknownOrClosedAccount() {
+    spec.given().when(new CreditForTransfer(T1, "account-a", 30, "EUR")).thenRejectedWith(new AccountNotFound());
+    spec.given(OPENED, CLOSED).when(new CreditForTransfer(T1, "account-a", 30, "EUR"))
+        .thenRejectedWith(new AccountClosedRejection());
+  }
+
+  @Test
+  void refusesACreditPastTheMaximumBalance() {
+    AccountState nearlyFull = new AccountState(Status.OPEN, "Ada", "EUR", Account.MAX_BALANCE - 10, 42);
+    spec.givenState(nearlyFull).when(new CreditForTransfer(T1, "account-a", 11, "EUR"))
+        .thenRejectedWith(new InvalidAmount(11));
+  }
+
   // --- state
 
   @Test
@@ -307,11 +445,13 @@ class AccountTest {
     List<AccountRejection> all = List.of(
         new AccountNotFound(), new AccountAlreadyExists(), new AccountClosedRejection(),
         new InsufficientFunds(1, 2), new BalanceNotZero(1), new InvalidAmount(0),
-        new InvalidCurrency("eur"), new InvalidOwner(""), new InvalidReference());
+        new InvalidCurrency("eur"), new InvalidOwner(""), new InvalidReference(), new TransferInFlight(1),
+        new CurrencyMismatch("EUR", "USD"), new InvalidTransfer());
     assertThat(all).extracting(AccountRejection::code).containsExactly(
         "account-not-found", "account-already-exists", "account-closed",
         "insufficient-funds", "balance-not-zero", "invalid-amount",
-        "invalid-currency", "invalid-owner", "invalid-reference");
+        "invalid-currency", "invalid-owner", "invalid-reference", "transfer-in-flight",
+        "currency-mismatch", "invalid-transfer");
     assertThat(all).allSatisfy(r -> assertThat(r.detail()).isNotBlank());
   }
 }

@@ -21,7 +21,7 @@ class ArchitectureTest {
   static final ArchRule theRuntimeNamesNoAggregate = noClasses()
       .that().resideInAPackage("dev.tally.runtime..")
       .should().dependOnClassesThat(NAMING_AN_ACCOUNT)
-      .orShould().dependOnClassesThat().resideInAnyPackage("dev.tally.projector..", "dev.tally.domain..",
+      .orShould().dependOnClassesThat().resideInAnyPackage("dev.tally.projector..", "dev.tally.account..", "dev.tally.transfer..", "dev.tally.ledger..",
           "dev.tally.schemas..");
 
   /** The store's flush hook ({@code CachedStateStore}, ADR 9): the one place to change when Kafka Streams does. */

@@ -1,0 +1,167 @@
+package dev.tally.transfer.domain;
+
+import dev.tally.account.domain.AccountCommand;
+import dev.tally.account.domain.AccountCommand.CreditForTransfer;
+import dev.tally.account.domain.AccountCommand.DebitForTransfer;
+import dev.tally.account.domain.AccountCommand.RefundTransfer;
+import dev.tally.account.domain.AccountCommand.SettleTransfer;
+import dev.tally.account.domain.AccountEvent;
+import dev.tally.account.domain.AccountEvent.MoneyTransferredIn;
+import dev.tally.account.domain.AccountEvent.MoneyTransferredOut;
+import dev.tally.account.domain.AccountEvent.TransferRefunded;
+import dev.tally.account.domain.AccountEvent.TransferSettled;
+import dev.tally.transfer.domain.TransferCommand.RecordCredit;
+import dev.tally.transfer.domain.TransferCommand.RecordCreditRefused;
+import dev.tally.transfer.domain.TransferCommand.RecordDebit;
+import dev.tally.transfer.domain.TransferCommand.RecordDebitRefused;
+import dev.tally.transfer.domain.TransferCommand.RecordRefund;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * The transfer saga's process manager, as pure functions: which account leg a transfer calls for
+ * ({@link #next}), and what an account's answer to a leg means for the transfer ({@link #onResult}).
+ * The Kafka Streams application that runs it only moves records; every decision is here.
+ *
+ * <p>Every command it sends has a command id and an idempotency key derived from the transfer id and
+ * the step, never random: a leg sent again (its trigger redelivered, or resent after {@code EXPIRED})
+ * is the same command to the writer that remembers the key, and the account and transfer deciders
+ * recognise it even once the key is forgotten (except the credit: ADR 36).
+ */
+public final class TransferProcess {
+
+  private TransferProcess() {
+  }
+
+  /** A leg to send to account {@code accountId}'s writer, with its derived ids. */
+  public record StepCommand(String transferId, TransferStep step, String accountId, AccountCommand command,
+      String commandId, String idempotencyKey) {}
+
+  /** A step's outcome to record on transfer {@code transferId}, with its derived ids. */
+  public record RecordCommand(String transferId, TransferCommand command, String commandId, String idempotencyKey) {}
+
+  /**
+   * An account's answer to a leg. An accepted leg is learnt from the event it appended, which names
+   * the transfer and carries what the transfer records (the source's currency): a command result
+   * carries no domain data. Refusals and expiry come from the result.
+   */
+  public sealed interface StepResult {
+
+    /** The leg was applied: {@code event} is what the account appended for it. */
+    record Applied(AccountEvent event) implements StepResult {}
+
+    /** The leg was accepted and changed nothing: it had been applied already. */
+    record Unchanged() implements StepResult {}
+
+    /** The account (or its writer) refused the leg. */
+    record Rejected(String code, String detail) implements StepResult {}
+
+    /** The writer answered {@code EXPIRED}: nothing was done, the leg is to be sent again as it was. */
+    record Expired() implements StepResult {}
+  }
+
+  /** What the process does about an answer. */
+  public sealed interface Reaction {
+
+    /** Record this outcome on the transfer. */
+    record Record(RecordCommand command) implements Reaction {}
+
+    /** Send the same leg again, same ids. */
+    record Resend(StepCommand command) implements Reaction {}
+
+    /** Nothing more to do for this leg. */
+    record Done() implements Reaction {}
+
+    /**
+     * A leg that cannot be refused was refused: the money stays where it is (in flight, or
+     * credited) and an operator must look; the process must not guess.
+     */
+    record Halt(String reason) implements Reaction {}
+  }
+
+  /**
+   * The legs a transfer calls for in {@code state}, the state right after one of its events: at
+   * most one. Calling it again for the same event gives the same leg, with the same ids.
+   */
+  public static List<StepCommand> next(String transferId, TransferState state) {
+    return state.step().map(step -> switch (step) {
+      case DEBIT -> step(transferId, step, state.from(),
+          new DebitForTransfer(transferId, state.to(), state.amount()));
+      case CREDIT -> step(transferId, step, state.to(),
+          new CreditForTransfer(transferId, state.from(), state.amount(), state.currency()));
+      case REFUND -> step(transferId, step, state.from(), new RefundTransfer(transferId));
+      case SETTLE -> step(transferId, step, state.from(), new SettleTransfer(transferId));
+    }).map(List::of).orElse(List.of());
+  }
+
+  /** What an account's answer to {@code sent} means for the transfer. */
+  public static Reaction onResult(StepCommand sent, StepResult result) {
+    String transferId = sent.transferId();
+    return switch (result) {
+      case StepResult.Expired expired -> new Reaction.Resend(sent);
+      case StepResult.Unchanged unchanged -> new Reaction.Done();
+      case StepResult.Applied applied -> {
+        requireLegOf(sent, applied.event());
+        yield switch (sent.step()) {
+          case DEBIT -> record(transferId, "record-debit",
+              new RecordDebit(((MoneyTransferredOut) applied.event()).currency()));
+          case CREDIT -> record(transferId, "record-credit", new RecordCredit());
+          case REFUND -> record(transferId, "record-refund", new RecordRefund());
+          case SETTLE -> new Reaction.Done();
+        };
+      }
+      case StepResult.Rejected rejected -> switch (sent.step()) {
+        case DEBIT -> record(transferId, "record-debit-refused",
+            new RecordDebitRefused(rejected.code(), rejected.detail()));
+        case CREDIT -> record(transferId, "record-credit-refused",
+            new RecordCreditRefused(rejected.code(), rejected.detail()));
+        case REFUND, SETTLE -> new Reaction.Halt("account " + sent.accountId() + " refused to " + name(sent.step())
+            + " transfer " + transferId + ": " + rejected.code() + ": " + rejected.detail());
+      };
+    };
+  }
+
+  private static StepCommand step(String transferId, TransferStep step, String accountId, AccountCommand command) {
+    String name = name(step);
+    return new StepCommand(transferId, step, accountId, command, commandId(transferId, name), key(transferId, name));
+  }
+
+  private static Reaction record(String transferId, String name, TransferCommand command) {
+    return new Reaction.Record(new RecordCommand(transferId, command, commandId(transferId, name), key(transferId, name)));
+  }
+
+  /** The event a leg appends names its transfer; any other is a caller's mistake, not an answer. */
+  private static void requireLegOf(StepCommand sent, AccountEvent event) {
+    boolean matches = switch (event) {
+      case MoneyTransferredOut out -> sent.step() == TransferStep.DEBIT && out.transferId().equals(sent.transferId());
+      case MoneyTransferredIn in -> sent.step() == TransferStep.CREDIT && in.transferId().equals(sent.transferId());
+      case TransferRefunded refunded ->
+          sent.step() == TransferStep.REFUND && refunded.transferId().equals(sent.transferId());
+      case TransferSettled settled -> sent.step() == TransferStep.SETTLE && settled.transferId().equals(sent.transferId());
+      case AccountEvent.AccountOpened e -> false;
+      case AccountEvent.MoneyDeposited e -> false;
+      case AccountEvent.MoneyWithdrawn e -> false;
+      case AccountEvent.AccountClosed e -> false;
+    };
+    if (!matches) {
+      throw new IllegalArgumentException("the " + name(sent.step()) + " leg of transfer " + sent.transferId()
+          + " cannot have appended " + event);
+    }
+  }
+
+  private static String name(TransferStep step) {
+    return step.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The idempotency key of one command of a transfer: readable, and the same whenever it is sent. */
+  static String key(String transferId, String name) {
+    return "transfer/" + transferId + "/" + name;
+  }
+
+  /** The command id of one command of a transfer: a name-based UUID of its key. */
+  static String commandId(String transferId, String name) {
+    return UUID.nameUUIDFromBytes(key(transferId, name).getBytes(StandardCharsets.UTF_8)).toString();
+  }
+}
