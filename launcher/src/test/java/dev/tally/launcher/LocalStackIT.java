@@ -54,7 +54,7 @@ class LocalStackIT {
   private static final int ACCOUNTS = 20;
 
   @TempDir
-  Path home;
+  static Path home;
 
   private Stack stack;
   private String account;
