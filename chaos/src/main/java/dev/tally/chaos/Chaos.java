@@ -1,6 +1,7 @@
 package dev.tally.chaos;
 
-import dev.tally.projector.Projections;
+import dev.tally.runtime.projection.Projection;
+import dev.tally.ledger.Ledger;
 import dev.tally.bench.HttpConnection;
 import dev.tally.bench.Json;
 import dev.tally.bench.Stack;
@@ -234,7 +235,7 @@ public final class Chaos {
     db.setURL(ports.jdbc());
     db.setUser("tally_writer");
     db.setPassword("tally_writer");
-    Generations generations = new Generations(db, "tally_reader", Projections.ALL);
+    Generations generations = new Generations(db, "tally_reader", Projection.of(Ledger.SLICES));
     try (Kafka kafka = connect(ports.bootstrap())) {
       say("reading the log");
       String events = AggregateTopics.of(Aggregates.ACCOUNT).events();

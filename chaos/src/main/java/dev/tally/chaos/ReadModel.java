@@ -1,6 +1,6 @@
 package dev.tally.chaos;
 
-import dev.tally.projector.account.AccountProjection;
+import dev.tally.account.projection.AccountProjection;
 import dev.tally.runtime.projection.Generation;
 import dev.tally.runtime.projection.Generations;
 import dev.tally.runtime.projection.ReadModelSchemas;

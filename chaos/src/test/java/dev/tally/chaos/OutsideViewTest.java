@@ -1,6 +1,7 @@
 package dev.tally.chaos;
 
-import dev.tally.projector.Projections;
+import dev.tally.runtime.projection.Projection;
+import dev.tally.ledger.Ledger;
 import static dev.tally.testing.AccountEvents.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,7 +60,7 @@ class OutsideViewTest {
   void aLogWithADuplicatedDepositAndAReadModelThatLostALine() throws Exception {
     TestInfrastructure.ensureRole(READER);
     database = TestInfrastructure.newDatabase();
-    generations = new Generations(database.dataSource(), READER, Projections.ALL);
+    generations = new Generations(database.dataSource(), READER, Projection.of(Ledger.SLICES));
     topic = TestInfrastructure.createTopics(3, "chaos-events").getFirst();
     List<SpecificRecord> events = List.of(
         correlated(AccountEvents.opened(alice, "r1", "EUR", T0), "r1"),

@@ -1,9 +1,10 @@
 package dev.tally.cli;
 
-import dev.tally.projector.Projections;
-import dev.tally.projector.account.AccountProjection;
-import dev.tally.projector.account.AccountRow;
-import dev.tally.projector.account.AccountView;
+import dev.tally.runtime.projection.Projection;
+import dev.tally.ledger.Ledger;
+import dev.tally.account.projection.AccountProjection;
+import dev.tally.account.projection.AccountRow;
+import dev.tally.account.projection.AccountView;
 import dev.tally.runtime.projection.ReadModelSchemas;
 import dev.tally.schemas.AggregateTopics;
 import dev.tally.schemas.Aggregates;
@@ -169,7 +170,7 @@ final class AsOfCommand implements Callable<Integer> {
     } catch (SQLException e) {
       throw new CliException("cannot prepare schema " + target + ": " + TallyCli.describe(e), e);
     }
-    ReadModelSchemas.migrate(db, target, database.readerRole(), Projections.ALL);
+    ReadModelSchemas.migrate(db, target, database.readerRole(), Projection.of(Ledger.SLICES));
   }
 
   /**

@@ -1,7 +1,7 @@
 package dev.tally.cli;
 
-import dev.tally.projector.Projections;
-import dev.tally.projector.account.AccountProjection;
+import dev.tally.ledger.Ledger;
+import dev.tally.account.projection.AccountProjection;
 import dev.tally.runtime.projection.LogReader;
 import dev.tally.runtime.projection.Projection;
 import dev.tally.runtime.projection.ProjectionTables;
@@ -130,7 +130,7 @@ final class DeadLettersCommand implements Runnable {
     @Override
     public Integer call() throws SQLException {
       DataSource db = database.connect();
-      Generations generations = new Generations(db, database.readerRole(), Projections.ALL);
+      Generations generations = new Generations(db, database.readerRole(), Projection.of(Ledger.SLICES));
       List<Generation> chosen = generation != null ? List.of(generation(generations))
           : generations.projected();
       if (chosen.isEmpty()) {
@@ -172,7 +172,7 @@ final class DeadLettersCommand implements Runnable {
     /** The plan for the key (its records up to the checkpoint and what would happen to each), and runs {@code then}. */
     int withPlan(Set<Long> skip, PlanAction then) throws SQLException {
       DataSource db = database.connect();
-      Generation chosen = generation(new Generations(db, database.readerRole(), Projections.ALL));
+      Generation chosen = generation(new Generations(db, database.readerRole(), Projection.of(Ledger.SLICES)));
       try (Kafka kafka = kafkaOptions.connect();
            LogReader reader = new LogReader(kafkaOptions.bootstrapServers(), "tally-cli-dead-letters",
                Duration.ofSeconds(30))) {
@@ -322,7 +322,7 @@ final class DeadLettersCommand implements Runnable {
       Set<Long> skip = new LinkedHashSet<>(offsets);
       if (skip.isEmpty()) {
         DataSource db = database.connect();
-        Generation chosen = generation(new Generations(db, database.readerRole(), Projections.ALL));
+        Generation chosen = generation(new Generations(db, database.readerRole(), Projection.of(Ledger.SLICES)));
         try (Connection connection = db.getConnection()) {
           skip.add(ProjectionTables.parkedKey(connection, chosen.schema(), projection.name(), topic, key)
               .orElseThrow(() -> new CliException("key " + key + " is not parked in " + describe(chosen)))

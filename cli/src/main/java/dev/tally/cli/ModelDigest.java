@@ -1,7 +1,7 @@
 package dev.tally.cli;
 
-import dev.tally.projector.account.AccountRow;
-import dev.tally.projector.account.TransactionLine;
+import dev.tally.account.projection.AccountRow;
+import dev.tally.account.projection.TransactionLine;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

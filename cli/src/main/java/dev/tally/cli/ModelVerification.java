@@ -1,8 +1,8 @@
 package dev.tally.cli;
 
-import dev.tally.projector.account.AccountProjection;
-import dev.tally.projector.account.AccountRow;
-import dev.tally.projector.account.AccountView;
+import dev.tally.account.projection.AccountProjection;
+import dev.tally.account.projection.AccountRow;
+import dev.tally.account.projection.AccountView;
 import dev.tally.runtime.projection.ProjectionTables;
 import dev.tally.runtime.projection.ReadModelSchemas;
 import java.sql.Connection;

@@ -1,7 +1,8 @@
 package dev.tally.cli;
 
-import dev.tally.projector.Projections;
-import dev.tally.projector.account.AccountProjection;
+import dev.tally.runtime.projection.Projection;
+import dev.tally.ledger.Ledger;
+import dev.tally.account.projection.AccountProjection;
 import dev.tally.runtime.projection.Generation;
 import dev.tally.runtime.projection.Generations;
 import dev.tally.schemas.AggregateTopics;
@@ -102,7 +103,7 @@ final class RebuildCommand implements Callable<Integer> {
     Duration interval = Formats.duration(progressInterval, "--progress-interval");
     PrintWriter out = spec.commandLine().getOut();
     DataSource db = database.connect();
-    Generations generations = new Generations(db, database.readerRole(), Projections.ALL);
+    Generations generations = new Generations(db, database.readerRole(), Projection.of(Ledger.SLICES));
     try (Kafka kafka = kafkaOptions.connect()) {
       List<TopicPartition> partitions = kafka.partitions(topic);
       if (abandon) {

@@ -1,7 +1,8 @@
 package dev.tally.cli;
 
-import dev.tally.projector.Projections;
-import dev.tally.projector.account.AccountProjection;
+import dev.tally.runtime.projection.Projection;
+import dev.tally.ledger.Ledger;
+import dev.tally.account.projection.AccountProjection;
 import dev.tally.runtime.projection.ProjectionTables;
 import dev.tally.runtime.projection.Generation;
 import dev.tally.runtime.projection.Generations;
@@ -177,7 +178,7 @@ final class StatusCommand implements Callable<Integer> {
       DataSource db = database.connect();
       List<GenerationStatus> generations = new ArrayList<>();
       try (Connection connection = db.getConnection()) {
-        for (Generation generation : new Generations(db, database.readerRole(), Projections.ALL).projected()) {
+        for (Generation generation : new Generations(db, database.readerRole(), Projection.of(Ledger.SLICES)).projected()) {
           generations.add(new GenerationStatus(generation,
               ProjectionTables.parkedByKind(connection, generation.schema(), AccountProjection.NAME)));
         }

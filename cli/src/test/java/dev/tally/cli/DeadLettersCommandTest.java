@@ -1,15 +1,16 @@
 package dev.tally.cli;
 
-import dev.tally.projector.Projections;
+import dev.tally.runtime.projection.Projection;
+import dev.tally.ledger.Ledger;
 import static dev.tally.testing.AccountEvents.deposited;
 import static dev.tally.testing.AccountEvents.opened;
 import static dev.tally.testing.AccountEvents.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tally.projector.account.AccountProjection;
-import dev.tally.projector.account.AccountRow;
-import dev.tally.projector.account.AccountView;
+import dev.tally.account.projection.AccountProjection;
+import dev.tally.account.projection.AccountRow;
+import dev.tally.account.projection.AccountView;
 import dev.tally.runtime.projection.ProjectionTables;
 import dev.tally.runtime.projection.Generation;
 import dev.tally.runtime.projection.Generations;
@@ -64,7 +65,7 @@ class DeadLettersCommandTest {
     deadLetters = topics.get(1);
     database = TestInfrastructure.newDatabase();
     db = database.dataSource();
-    generations = new Generations(db, READER, Projections.ALL);
+    generations = new Generations(db, READER, Projection.of(Ledger.SLICES));
     live = generations.bootstrap(TestInfrastructure.uniqueName("dl-projector"));
     projector = new RunningProjection(RunningProjection.refusing(AccountProjection.PROJECTION, "boom"), live, db, topic,
         deadLetters);

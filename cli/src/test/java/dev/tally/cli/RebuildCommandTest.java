@@ -1,6 +1,7 @@
 package dev.tally.cli;
 
-import dev.tally.projector.Projections;
+import dev.tally.runtime.projection.Projection;
+import dev.tally.ledger.Ledger;
 import static dev.tally.testing.AccountEvents.deposited;
 import static dev.tally.testing.AccountEvents.opened;
 import static dev.tally.testing.AccountEvents.record;
@@ -61,7 +62,7 @@ class RebuildCommandTest {
   void liveGenerationUpToDateWithTheLog() throws Exception {
     TestInfrastructure.ensureRole(READER);
     database = TestInfrastructure.newDatabase();
-    generations = new Generations(database.dataSource(), READER, Projections.ALL);
+    generations = new Generations(database.dataSource(), READER, Projection.of(Ledger.SLICES));
     topic = TestInfrastructure.createTopics(2, "rebuild").getFirst();
     try (var producer = Groups.producer()) {
       for (SpecificRecord event : events) {

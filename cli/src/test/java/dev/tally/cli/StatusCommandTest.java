@@ -1,6 +1,7 @@
 package dev.tally.cli;
 
-import dev.tally.projector.Projections;
+import dev.tally.runtime.projection.Projection;
+import dev.tally.ledger.Ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.runtime.projection.Generation;
@@ -86,7 +87,7 @@ class StatusCommandTest {
     String topic = TestInfrastructure.createTopics(1, "status-parked").getFirst();
     TestInfrastructure.ensureRole("tally_reader");
     TestInfrastructure.Database database = TestInfrastructure.newDatabase();
-    Generation live = new Generations(database.dataSource(), "tally_reader", Projections.ALL).bootstrap("status-projector");
+    Generation live = new Generations(database.dataSource(), "tally_reader", Projection.of(Ledger.SLICES)).bootstrap("status-projector");
     try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
       statement.execute("INSERT INTO " + live.schema() + ".parked_keys"
           + " (projection, topic, record_key, partition, parked_offset, reason, parked_at) VALUES"

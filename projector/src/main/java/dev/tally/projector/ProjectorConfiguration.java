@@ -1,5 +1,6 @@
 package dev.tally.projector;
 
+import dev.tally.ledger.Ledger;
 import dev.tally.runtime.streams.KafkaHealthIndicator;
 import dev.tally.runtime.streams.TopicNames;
 import dev.tally.runtime.streams.StreamsRuntime;
@@ -39,7 +40,7 @@ class ProjectorConfiguration {
   /** The projections this projector runs. */
   @Bean
   List<Projection<?>> projections() {
-    return Projections.ALL;
+    return Projection.of(Ledger.SLICES);
   }
 
   /** The read model's generations; each one's migrations grant read access to the reader role. */

@@ -1,9 +1,9 @@
 package dev.tally.projector;
 
-import dev.tally.projector.account.AccountEvent;
-import dev.tally.projector.account.AccountProjection;
-import dev.tally.projector.account.AccountRow;
-import dev.tally.projector.account.AccountView;
+import dev.tally.account.projection.AccountEvent;
+import dev.tally.account.projection.AccountProjection;
+import dev.tally.account.projection.AccountRow;
+import dev.tally.account.projection.AccountView;
 import dev.tally.runtime.projection.HistoryFold;
 import dev.tally.runtime.projection.VersionGate;
 import dev.tally.schemas.AvroCodec;

@@ -1,6 +1,6 @@
 package dev.tally.projector;
 
-import dev.tally.projector.account.AccountProjection;
+import dev.tally.account.projection.AccountProjection;
 import dev.tally.runtime.projection.ProjectionHealth;
 import dev.tally.runtime.projection.ProjectionMetrics;
 import dev.tally.runtime.projection.ProjectorTopologyConfig;

@@ -1,5 +1,6 @@
 package dev.tally.projector;
 
+import dev.tally.runtime.projection.Projection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.runtime.projection.ReadModelSchemas;
@@ -36,8 +37,8 @@ class LegacyReadModelTest {
           + " VALUES ('accounts', '" + account + "', 3)");
     }
 
-    ReadModelSchemas.migrate(db, schema, ReadModel.READER_ROLE, Projections.ALL);
-    ReadModelSchemas.migrate(db, schema, ReadModel.READER_ROLE, Projections.ALL);
+    ReadModelSchemas.migrate(db, schema, ReadModel.READER_ROLE, Projection.of(dev.tally.ledger.Ledger.SLICES));
+    ReadModelSchemas.migrate(db, schema, ReadModel.READER_ROLE, Projection.of(dev.tally.ledger.Ledger.SLICES));
 
     try (Connection connection = db.getConnection(); Statement statement = connection.createStatement()) {
       assertThat(one(statement, "SELECT balance FROM " + schema + ".accounts")).isEqualTo("5");

@@ -1,5 +1,6 @@
 package dev.tally.projector;
 
+import dev.tally.runtime.projection.Projection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -58,7 +59,7 @@ class ProjectorCrashIT {
     String applicationId = TestInfrastructure.uniqueName("crash");
     // As the projector does on its first start; reads below go through the serving views.
     ReadModel.ensureReaderRole();
-    new Generations(ReadModel.dataSource(database), ReadModel.READER_ROLE, Projections.ALL).bootstrap(applicationId);
+    new Generations(ReadModel.dataSource(database), ReadModel.READER_ROLE, Projection.of(dev.tally.ledger.Ledger.SLICES)).bootstrap(applicationId);
     DataSource db = ReadModel.servingDataSource(database);
     Path stateDir = Files.createDirectories(Path.of("target", "crash-it", "state")).toAbsolutePath();
     Path logs = Files.createDirectories(Path.of("target", "crash-it"));

@@ -1,5 +1,6 @@
 package dev.tally.projector;
 
+import dev.tally.runtime.projection.Projection;
 import dev.tally.runtime.projection.ReadModelSchemas;
 import dev.tally.testing.TestInfrastructure;
 import java.sql.Connection;
@@ -29,7 +30,7 @@ public final class ReadModel {
     ensureReaderRole();
     TestInfrastructure.Database database = TestInfrastructure.newDatabase();
     ReadModelSchemas.migrateControl(dataSource(database), READER_ROLE);
-    ReadModelSchemas.migrate(dataSource(database), "public", READER_ROLE, Projections.ALL);
+    ReadModelSchemas.migrate(dataSource(database), "public", READER_ROLE, Projection.of(dev.tally.ledger.Ledger.SLICES));
     return database;
   }
 

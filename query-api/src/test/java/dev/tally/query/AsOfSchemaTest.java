@@ -1,6 +1,7 @@
 package dev.tally.query;
 
-import dev.tally.projector.Projections;
+import dev.tally.runtime.projection.Projection;
+import dev.tally.ledger.Ledger;
 import static dev.tally.query.Answers.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,7 +25,7 @@ class AsOfSchemaTest extends QueryApiTestBase {
 
   @DynamicPropertySource
   static void copy(DynamicPropertyRegistry registry) {
-    ReadModelSchemas.migrate(DB.owner(), SCHEMA, ReadModelFixture.READER, Projections.ALL);
+    ReadModelSchemas.migrate(DB.owner(), SCHEMA, ReadModelFixture.READER, Projection.of(Ledger.SLICES));
     DB.execute("INSERT INTO " + SCHEMA + ".accounts VALUES (?, 'then', 'EUR', 42, 'OPEN', 2, now(), now())", ACCOUNT);
     DB.account(ACCOUNT, "now", 99, "OPEN", 5, Instant.parse("2026-01-01T00:00:00Z"));
     registry.add("tally.query.schema", () -> SCHEMA);

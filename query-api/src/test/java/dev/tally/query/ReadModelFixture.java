@@ -1,6 +1,7 @@
 package dev.tally.query;
 
-import dev.tally.projector.Projections;
+import dev.tally.runtime.projection.Projection;
+import dev.tally.ledger.Ledger;
 import dev.tally.runtime.projection.Generation;
 import dev.tally.runtime.projection.Generations;
 import dev.tally.testing.TestInfrastructure;
@@ -42,7 +43,7 @@ public final class ReadModelFixture {
 
   /** The read model bootstrapped in {@code database}, on a server where the reader role exists. */
   public static ReadModelFixture on(TestInfrastructure.Database database) {
-    Generation live = new Generations(database.dataSource(), READER, Projections.ALL).bootstrap("query-api-test");
+    Generation live = new Generations(database.dataSource(), READER, Projection.of(Ledger.SLICES)).bootstrap("query-api-test");
     return new ReadModelFixture(database, live.schema());
   }
 

@@ -1,6 +1,7 @@
 package dev.tally.account;
 
 import dev.tally.account.http.AccountEndpoints;
+import dev.tally.account.projection.AccountProjection;
 import dev.tally.account.wire.AccountBinding;
 import dev.tally.runtime.core.Slice;
 import java.util.List;
@@ -10,7 +11,8 @@ public final class AccountSlice {
 
   public static final Slice SLICE = new Slice(AccountBinding.AGGREGATE_TYPE, List.of(
       AccountBinding.BINDING,
-      AccountEndpoints.COMMANDS));
+      AccountEndpoints.COMMANDS,
+      AccountProjection.PROJECTION));
 
   private AccountSlice() {
   }

@@ -1,5 +1,7 @@
 package dev.tally.runtime.projection;
 
+import dev.tally.runtime.core.Slice;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,6 +14,13 @@ import java.util.List;
  * @param <E> the projection's own view of an event (Avro stays at the edge, in {@link #read})
  */
 public interface Projection<E> {
+
+  /** The projections of every slice that has some, in the slices' order (their tables are created so). */
+  static List<Projection<?>> of(List<Slice> slices) {
+    List<Projection<?>> projections = new ArrayList<>();
+    Slice.faces(slices, Projection.class).forEach(projections::add);
+    return List.copyOf(projections);
+  }
 
   /** Its name: the key of its checkpoints, aggregate versions and parked keys. */
   String name();

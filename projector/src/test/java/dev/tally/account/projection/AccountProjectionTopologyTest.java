@@ -1,4 +1,4 @@
-package dev.tally.projector.account;
+package dev.tally.account.projection;
 
 import static dev.tally.projector.Events.T0;
 import static dev.tally.projector.Events.closed;

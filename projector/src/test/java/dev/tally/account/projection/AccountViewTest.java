@@ -1,4 +1,4 @@
-package dev.tally.projector.account;
+package dev.tally.account.projection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.tally.projector.account;
+package dev.tally.account.projection;
 
 import dev.tally.runtime.projection.DeadLetters;
 import dev.tally.runtime.projection.EventIdentity;

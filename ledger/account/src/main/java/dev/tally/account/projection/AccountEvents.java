@@ -1,4 +1,4 @@
-package dev.tally.projector.account;
+package dev.tally.account.projection;
 
 import dev.tally.schemas.event.AccountClosed;
 import dev.tally.schemas.event.AccountOpened;

@@ -1,4 +1,4 @@
-package dev.tally.projector.account;
+package dev.tally.account.projection;
 
 import java.time.Instant;
 import java.util.UUID;

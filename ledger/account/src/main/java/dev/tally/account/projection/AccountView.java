@@ -1,4 +1,4 @@
-package dev.tally.projector.account;
+package dev.tally.account.projection;
 
 import dev.tally.runtime.projection.ProjectionView;
 import java.util.Optional;
