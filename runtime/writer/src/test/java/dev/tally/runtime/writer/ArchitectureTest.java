@@ -17,7 +17,8 @@ import dev.tally.schemas.event.EventMetadata;
 
 /**
  * The service runtime is the same for every aggregate: of the wire types it knows only the
- * envelopes every command and event travels in, never an aggregate's own commands, events or state.
+ * envelopes every command and event travels in, never an aggregate's own commands, events or state;
+ * and it never reaches into the ledger's slices.
  */
 @AnalyzeClasses(packages = "dev.tally.runtime", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -29,4 +30,9 @@ class ArchitectureTest {
           resideInAnyPackage("dev.tally.schemas.command..", "dev.tally.schemas.event..", "dev.tally.schemas.state..")
               .and(not(belongToAnyOf(CommandMetadata.class, CommandResult.class, Outcome.class, RecordedResult.class,
                   EventMetadata.class))));
+
+  @ArchTest
+  static final ArchRule noSlice = noClasses()
+      .that().resideInAPackage("dev.tally.runtime..")
+      .should().dependOnClassesThat().resideInAnyPackage("dev.tally.account..", "dev.tally.ledger..");
 }
