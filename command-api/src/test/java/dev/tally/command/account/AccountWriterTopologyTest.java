@@ -97,7 +97,30 @@ class AccountWriterTopologyTest {
     CommandResult result = result();
     assertThat(result.getOutcome()).isEqualTo(Outcome.ACCEPTED);
     assertThat(ConsistencyToken.decode(result.getConsistencyToken()))
-        .isEqualTo(new ConsistencyToken(UUID.fromString(account), 1, opened.getMetadata().getOccurredAt()));
+        .isEqualTo(new ConsistencyToken("account", account, 1, opened.getMetadata().getOccurredAt()));
+  }
+
+  @Test
+  void theTokenNamesTheAggregateTypeAndTheIdAsItIsWhateverTheIdLooksLike() {
+    String id = "acct/2026-Ü-42";
+    commands.pipeInput(id, CODEC.encode(new OpenAccount(metadataOf(id), "alice", "EUR")));
+
+    CommandResult result = result();
+    assertThat(result.getOutcome()).isEqualTo(Outcome.ACCEPTED);
+    assertThat(ConsistencyToken.decode(result.getConsistencyToken()))
+        .isEqualTo(new ConsistencyToken("account", id, 1, T0));
+    assertThat(events.readRecord().key()).isEqualTo(id);
+  }
+
+  @Test
+  void anIdNoTokenCouldNameIsRefusedBeforeAnythingIsAppended() {
+    String id = "i".repeat(ConsistencyToken.MAX_ID_BYTES + 1);
+    commands.pipeInput(id, CODEC.encode(new OpenAccount(metadataOf(id), "alice", "EUR")));
+
+    CommandResult refused = result();
+    assertThat(refused.getOutcome()).isEqualTo(Outcome.REJECTED);
+    assertThat(refused.getRejectionCode()).isEqualTo("invalid-aggregate-id");
+    assertThat(events.isEmpty()).isTrue();
   }
 
   @Test
@@ -287,6 +310,10 @@ class AccountWriterTopologyTest {
 
   private CommandMetadata metadata(Long expected, String key, String hash) {
     return new CommandMetadata(UUID.randomUUID().toString(), account, expected, key, hash, "corr", clock.instant());
+  }
+
+  private CommandMetadata metadataOf(String aggregateId) {
+    return new CommandMetadata(UUID.randomUUID().toString(), aggregateId, null, null, "hash", "corr", clock.instant());
   }
 
   private static final class MutableClock extends Clock {
