@@ -10,7 +10,8 @@ public final class AccountSlice {
 
   public static final Slice SLICE = new Slice(AccountBinding.AGGREGATE_TYPE, List.of(
       AccountBinding.BINDING,
-      AccountEndpoints.COMMANDS));
+      AccountEndpoints.COMMANDS,
+      AccountEndpoints.QUERIES));
 
   private AccountSlice() {
   }
