@@ -4,7 +4,6 @@ import static dev.tally.query.Answers.assertProblem;
 import static dev.tally.query.Answers.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tally.schemas.ConsistencyToken;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +43,7 @@ class BadInputTest extends QueryApiTestBase {
   static Stream<Arguments> badRequests() {
     String account = "/accounts/" + ACCOUNT;
     String history = account + "/transactions";
-    String future = TestTokens.SIGNING.sign(new ConsistencyToken(ACCOUNT, 1, Instant.now().plus(Duration.ofMinutes(10))));
+    String future = TestTokens.SIGNING.sign(TestTokens.position(ACCOUNT, 1, Instant.now().plus(Duration.ofMinutes(10))));
     return Stream.of(
         Arguments.of("id not a UUID", "/accounts/not-a-uuid", null, 400, "invalid-id"),
         Arguments.of("id a lenient non-canonical UUID", "/accounts/1-1-1-1-1", null, 400, "invalid-id"),
@@ -73,8 +72,12 @@ class BadInputTest extends QueryApiTestBase {
         Arguments.of("token prefix only", account, "t1.", 400, "invalid-consistency-token"),
         Arguments.of("token truncated", account, TestTokens.token(ACCOUNT, 1).substring(0, 20), 400,
             "invalid-consistency-token"),
-        Arguments.of("token unsigned, of the earlier version", account,
-            new ConsistencyToken(ACCOUNT, 1, Instant.now()).encode(), 400, "invalid-consistency-token"),
+        Arguments.of("token unsigned, of an earlier version", account, TestTokens.earlier("t1.", ACCOUNT, 1), 400,
+            "invalid-consistency-token"),
+        Arguments.of("token of the version before types", account, TestTokens.earlier("t2.current.", ACCOUNT, 1)
+            + "." + "A".repeat(22), 400, "invalid-consistency-token"),
+        Arguments.of("token a writer's unsigned position", account, TestTokens.position(ACCOUNT, 1, Instant.now()).encode(),
+            400, "invalid-consistency-token"),
         Arguments.of("token from the future", account, future, 400, "invalid-consistency-token"),
         Arguments.of("token from the future on a list", "/accounts?owner=x", future, 400, "invalid-consistency-token"));
   }
@@ -209,19 +212,21 @@ class BadInputTest extends QueryApiTestBase {
       cases.add(new Case(name + "cursor empty", "GET", endpoint.target("after="), none, endpoint.pages() ? 400 : 200));
 
       // headers
-      String unreachable = TestTokens.SIGNING.sign(new ConsistencyToken(ACCOUNT, Long.MAX_VALUE, Instant.now()));
+      String unreachable = TestTokens.SIGNING.sign(TestTokens.position(ACCOUNT, Long.MAX_VALUE, Instant.now()));
       cases.add(new Case(name + "token as issued", "GET", plain, List.of("Consistency-Token: " + TestTokens.token(ACCOUNT, 1)),
           200));
       cases.add(new Case(name + "token garbage", "GET", plain, List.of("Consistency-Token: garbage"), 400));
       cases.add(new Case(name + "token unsigned", "GET", plain,
-          List.of("Consistency-Token: " + new ConsistencyToken(ACCOUNT, Long.MAX_VALUE, Instant.now()).encode()), 400));
+          List.of("Consistency-Token: " + TestTokens.position(ACCOUNT, Long.MAX_VALUE, Instant.now()).encode()), 400));
       cases.add(new Case(name + "token with a made-up signature", "GET", plain,
           List.of("Consistency-Token: " + unreachable.substring(0, unreachable.lastIndexOf('.') + 1) + "A".repeat(22)), 400));
       cases.add(new Case(name + "token of an unknown key", "GET", plain, List.of("Consistency-Token: "
-          + unreachable.replace("t2.current.", "t2.other.")), 400));
+          + unreachable.replace("t3.current.", "t3.other.")), 400));
       cases.add(new Case(name + "token empty", "GET", plain, List.of("Consistency-Token: "), 400));
       cases.add(new Case(name + "token of raw bytes", "GET", plain, List.of("Consistency-Token: t1.éÿ"), 400));
       cases.add(new Case(name + "token of 4 KiB", "GET", plain, List.of("Consistency-Token: t1." + "A".repeat(4096)), 400));
+      cases.add(new Case(name + "token with a position of 4 KiB", "GET", plain,
+          List.of("Consistency-Token: t3.current." + "A".repeat(4096) + "." + "A".repeat(22)), 400));
       cases.add(new Case(name + "token twice", "GET", plain, List.of("Consistency-Token: " + TestTokens.token(ACCOUNT, 1),
           "Consistency-Token: " + TestTokens.token(ACCOUNT, 1)), 400));
       cases.add(new Case(name + "If-None-Match garbage", "GET", plain, List.of("If-None-Match: garbage"), 200));

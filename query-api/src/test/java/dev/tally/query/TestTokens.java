@@ -2,6 +2,7 @@ package dev.tally.query;
 
 import dev.tally.schemas.ConsistencyToken;
 import dev.tally.schemas.ConsistencyTokenKeys;
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
@@ -23,7 +24,22 @@ final class TestTokens {
 
   /** The token a command that brought {@code aggregate} to {@code version} just now would have returned. */
   static String token(UUID aggregate, long version) {
-    return SIGNING.sign(new ConsistencyToken(aggregate, version, Instant.now()));
+    return SIGNING.sign(position(aggregate, version, Instant.now()));
+  }
+
+  /** Where a command left the account {@code account}. */
+  static ConsistencyToken position(UUID account, long version, Instant at) {
+    return new ConsistencyToken("account", account.toString(), version, at);
+  }
+
+  /**
+   * A token in the layout of an earlier version, {@code prefix} then the 32-byte position of that
+   * layout (account id, version, time): unsigned {@code t1.}, or the first part of a {@code t2.}.
+   */
+  static String earlier(String prefix, UUID account, long version) {
+    ByteBuffer position = ByteBuffer.allocate(32).putLong(account.getMostSignificantBits())
+        .putLong(account.getLeastSignificantBits()).putLong(version).putLong(Instant.now().toEpochMilli() * 1000);
+    return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(position.array());
   }
 
   /** A secret for a consistency token key: 32 random bytes, base64url. */

@@ -23,8 +23,8 @@ import javax.crypto.spec.SecretKeySpec;
  * content under a key named in the token.
  *
  * <p>Several keys at once, for rotation without downtime: the <em>first</em> key listed signs,
- * every key listed verifies. On the wire: {@code t2.<key id>.<position>.<mac>}, where the position
- * is {@link ConsistencyToken}'s unsigned encoding without its {@code t1.} prefix.
+ * every key listed verifies. On the wire: {@code t3.<key id>.<position>.<mac>}, where the position
+ * is {@link ConsistencyToken}'s unsigned encoding without its {@code t3.} prefix.
  *
  * <p>Text form (a file, or a setting): entries {@code <key id>:<secret>} separated by commas or
  * line breaks; blank lines and lines starting with {@code #} are ignored. A key id is 1 to 32
@@ -32,11 +32,15 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class ConsistencyTokenKeys {
 
-  private static final String PREFIX = "t2.";
+  private static final String PREFIX = ConsistencyToken.PREFIX;
   private static final String UNSIGNED_PREFIX = "t1.";
+  private static final String UNTYPED_PREFIX = "t2.";
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
-  /** Prefix, key id, the 32 bytes of a position and a 16-byte MAC, both in unpadded base64url. */
-  private static final Pattern TOKEN = Pattern.compile("t2\\.([A-Za-z0-9_-]{1,32})\\.([A-Za-z0-9_-]{43})\\.([A-Za-z0-9_-]{22})");
+  /**
+   * Prefix, key id, a position (20 to 337 bytes) and a 16-byte MAC, both in unpadded base64url;
+   * bounded, so that no text of any length is decoded, let alone signed.
+   */
+  private static final Pattern TOKEN = Pattern.compile("t3\\.([A-Za-z0-9_-]{1,32})\\.([A-Za-z0-9_-]{27,450})\\.([A-Za-z0-9_-]{22})");
   private static final int MIN_SECRET_BYTES = 32;
   private static final int MAC_BYTES = 16;
   private static final String ALGORITHM = "HmacSHA256";
@@ -126,13 +130,18 @@ public final class ConsistencyTokenKeys {
   /**
    * The position a client's token stands for, if one of these keys signed it.
    *
-   * @throws IllegalArgumentException saying why it is not: not a token, an unsigned token of an
-   *     earlier version, a key not listed (any more), or a signature that does not match
+   * @throws IllegalArgumentException saying why it is not: not a token, a token of an earlier
+   *     version (unsigned {@code t1.}, or {@code t2.}, which names no aggregate type), a key not
+   *     listed (any more), or a signature that does not match
    */
   public ConsistencyToken verify(String token) {
     if (token.startsWith(UNSIGNED_PREFIX)) {
       throw new IllegalArgumentException("an unsigned token of an earlier version (t1.), no longer accepted: "
           + "use the token of a newer command answer, or read without one");
+    }
+    if (token.startsWith(UNTYPED_PREFIX)) {
+      throw new IllegalArgumentException("a token of an earlier version (t2.), issued before an upgrade, that names "
+          + "no aggregate type; no longer accepted: use the token of a newer command answer, or read without one");
     }
     Matcher parts = TOKEN.matcher(token);
     if (!parts.matches()) {

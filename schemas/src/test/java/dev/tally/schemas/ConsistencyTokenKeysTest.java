@@ -18,7 +18,7 @@ class ConsistencyTokenKeysTest {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final ConsistencyToken POSITION =
-      new ConsistencyToken(UUID.randomUUID(), 7, Instant.parse("2026-11-24T10:15:30.123456Z"));
+      new ConsistencyToken("account", UUID.randomUUID().toString(), 7, Instant.parse("2026-11-24T10:15:30.123456Z"));
 
   static String secret() {
     byte[] bytes = new byte[32];
@@ -32,8 +32,43 @@ class ConsistencyTokenKeysTest {
 
     String token = keys.sign(POSITION);
 
-    assertThat(token).startsWith("t2.k1.").doesNotContain("=", "+", "/").hasSize(3 + 3 + 43 + 1 + 22);
+    assertThat(token).startsWith("t3.k1.").doesNotContain("=", "+", "/").hasSize(3 + 3 + 82 + 1 + 22);
     assertThat(keys.verify(token)).isEqualTo(POSITION);
+  }
+
+  @Test
+  void theLongestPositionIsSignedAndVerified() {
+    var keys = ConsistencyTokenKeys.parse("k1:" + secret());
+    var longest = new ConsistencyToken("t".repeat(ConsistencyToken.MAX_TYPE_BYTES), "i".repeat(ConsistencyToken.MAX_ID_BYTES),
+        Long.MAX_VALUE, POSITION.occurredAt());
+
+    String token = keys.sign(longest);
+
+    assertThat(keys.verify(token)).isEqualTo(longest);
+    assertThatThrownBy(() -> keys.verify("t3.k1." + "A".repeat(451) + "." + "A".repeat(22)))
+        .as("a position longer than any token's").hasMessage("not a consistency token");
+  }
+
+  @Test
+  void aTokenForOneTypeCannotBeMadeToNameAnotherWithTheSameId() {
+    var keys = ConsistencyTokenKeys.parse("k1:" + secret());
+    String account = keys.sign(POSITION);
+    String transfer = keys.sign(new ConsistencyToken("transfer", POSITION.aggregateId(), 7, POSITION.occurredAt()));
+    String[] accountParts = account.split("\\.");
+    String[] transferParts = transfer.split("\\.");
+
+    assertThat(keys.verify(transfer).aggregateType()).isEqualTo("transfer");
+    assertThatThrownBy(() -> keys.verify(String.join(".", "t3", "k1", transferParts[2], accountParts[3])))
+        .hasMessage("its signature does not match: not issued by this service");
+  }
+
+  @Test
+  void aTokenOfTheVersionBeforeTypesIsRefusedSayingSo() {
+    var keys = ConsistencyTokenKeys.parse("k1:" + secret());
+    String t2 = keys.sign(POSITION).replaceFirst("^t3\\.", "t2.");
+
+    assertThatThrownBy(() -> keys.verify(t2)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("a token of an earlier version (t2.), issued before an upgrade, that names no aggregate type");
   }
 
   @Test
@@ -47,7 +82,7 @@ class ConsistencyTokenKeysTest {
     String fromBefore = before.sign(POSITION);
     String fromDuring = during.sign(POSITION);
 
-    assertThat(fromDuring).startsWith("t2.new.");
+    assertThat(fromDuring).startsWith("t3.new.");
     assertThat(during.verify(fromBefore)).isEqualTo(POSITION);
     assertThat(after.verify(fromDuring)).isEqualTo(POSITION);
     assertThatThrownBy(() -> after.verify(fromBefore)).hasMessage("signed with a key that is not accepted (any more): old");
@@ -58,7 +93,8 @@ class ConsistencyTokenKeysTest {
   void aTokenChangedInAnyWayIsRefused() {
     var keys = ConsistencyTokenKeys.parse("k1:" + secret());
     String token = keys.sign(POSITION);
-    String further = keys.sign(new ConsistencyToken(POSITION.aggregateId(), Long.MAX_VALUE, POSITION.occurredAt()));
+    String further = keys.sign(new ConsistencyToken(POSITION.aggregateType(), POSITION.aggregateId(), Long.MAX_VALUE,
+        POSITION.occurredAt()));
     String position = token.split("\\.")[2];
     String otherPosition = further.split("\\.")[2];
 
@@ -75,15 +111,17 @@ class ConsistencyTokenKeysTest {
   void anUnsignedTokenOfTheEarlierVersionIsRefusedSayingSo() {
     var keys = ConsistencyTokenKeys.parse("k1:" + secret());
 
-    assertThatThrownBy(() -> keys.verify(POSITION.encode()))
+    assertThatThrownBy(() -> keys.verify("t1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("an unsigned token of an earlier version (t1.), no longer accepted");
+    assertThatThrownBy(() -> keys.verify(POSITION.encode())).as("a writer's unsigned position")
+        .hasMessage("not a consistency token");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "garbage", "t2.", "t2.k1", "t2.k1..", "t2.k1.AAAA.AAAA", "t2..AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA",
-      "t2.k1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA.", "t2.k 1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA",
-      "t2.k1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=.AAAAAAAAAAAAAAAAAAAAAA", "T2.k1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA"})
+  @ValueSource(strings = {"", "garbage", "t3.", "t3.k1", "t3.k1..", "t3.k1.AAAA.AAAA", "t3..AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA",
+      "t3.k1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA.", "t3.k 1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA",
+      "t3.k1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=.AAAAAAAAAAAAAAAAAAAAAA", "T3.k1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA"})
   void anythingElseIsNotAToken(String text) {
     var keys = ConsistencyTokenKeys.parse("k1:" + secret());
 

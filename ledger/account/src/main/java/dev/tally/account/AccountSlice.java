@@ -12,7 +12,8 @@ public final class AccountSlice {
   public static final Slice SLICE = new Slice(AccountBinding.AGGREGATE_TYPE, List.of(
       AccountBinding.BINDING,
       AccountEndpoints.COMMANDS,
-      AccountProjection.PROJECTION));
+      AccountProjection.PROJECTION,
+      AccountEndpoints.QUERIES));
 
   private AccountSlice() {
   }

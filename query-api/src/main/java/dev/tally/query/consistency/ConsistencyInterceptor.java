@@ -60,10 +60,10 @@ public final class ConsistencyInterceptor implements HandlerInterceptor {
       throw Problem.invalidParameter(TYPE, HEADER,
           "The Consistency-Token is from the future (" + token.occurredAt() + "); it was not issued by this service.");
     }
-    return switch (watcher.await(token.aggregateId(), token.version(), settings.consistencyWait())) {
+    return switch (watcher.await(token.aggregateType(), token.aggregateId(), token.version(), settings.consistencyWait())) {
       case COVERED, REACHED -> true;
       case TIMED_OUT -> throw QueryProblems.readModelBehind("The read model has not yet reached version "
-          + token.version() + " of " + token.aggregateId() + " after waiting " + settings.consistencyWait().toMillis()
+          + token.version() + " of " + token.aggregateType() + " " + token.aggregateId() + " after waiting " + settings.consistencyWait().toMillis()
           + " ms; retry later with the same token.", settings.retryAfter());
       case REFUSED -> throw QueryProblems.tooManyWaits("As many requests as allowed (" + settings.maxWaitingRequests()
           + ") are waiting for the read model to catch up; retry later with the same token.", settings.retryAfter());

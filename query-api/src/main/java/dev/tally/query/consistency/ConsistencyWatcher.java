@@ -1,11 +1,11 @@
 package dev.tally.query.consistency;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -13,13 +13,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import dev.tally.query.problem.QueryProblems;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,8 +40,8 @@ import org.springframework.context.SmartLifecycle;
  * projector notifies after every committed batch. A waiting request registers itself, checks the
  * read model once, and then sleeps on a future. Each notification makes the watcher re-check every
  * pending wait with a single query ({@code aggregate_id = ANY(...)}) and complete those now
- * satisfied. Registering before the first check closes the race with a notification sent in
- * between; after a reconnect, and every {@code recheckInterval} while waits are pending, the
+ * satisfied, by aggregate type and id. A request checks once before it registers (most tokens are
+ * covered already) and once after, which closes the race with a notification sent in between; after a reconnect, and every {@code recheckInterval} while waits are pending, the
  * watcher re-checks anyway, in case a notification was missed while it was not listening. With
  * nothing pending it checks its connection at the same pace instead, so that a database that has
  * stopped answering shows in health and is reconnected to, not only when the next request waits.
@@ -54,7 +54,10 @@ public final class ConsistencyWatcher extends AbstractHealthIndicator implements
 
   private static final Logger log = LoggerFactory.getLogger(ConsistencyWatcher.class);
   private static final int POLL_MILLIS = 250;
-  private static final String CURRENT_VERSION = "SELECT version FROM aggregate_versions WHERE aggregate_id = ?";
+  private static final String CURRENT_VERSION =
+      "SELECT version FROM aggregate_versions WHERE aggregate_type = ? AND aggregate_id = ?";
+  /** PostgreSQL's invalid_text_representation: the id column's type cannot read the text. */
+  private static final String INVALID_TEXT = "22P02";
 
   /** Opens the watcher's own connection, outside the pool: it is held for as long as it works. */
   @FunctionalInterface
@@ -103,20 +106,29 @@ public final class ConsistencyWatcher extends AbstractHealthIndicator implements
   }
 
   /**
-   * Waits until the read model holds version {@code version} or later of aggregate {@code id}, or
-   * {@code timeout} has passed, or refuses to wait when too many requests are waiting already.
+   * Waits until the read model holds version {@code version} or later of the aggregate of type
+   * {@code type} and id {@code id}, or {@code timeout} has passed, or refuses to wait when too many
+   * requests are waiting already. A version of another type's aggregate with the same id never
+   * counts.
    */
-  public Outcome await(UUID id, long version, Duration timeout) throws InterruptedException {
-    Outcome outcome = waitFor(id, version, timeout);
+  public Outcome await(String type, String id, long version, Duration timeout) throws InterruptedException {
+    Outcome outcome = waitFor(new Aggregate(type, id), version, timeout);
     outcomes.get(outcome).increment();
     return outcome;
   }
 
-  private Outcome waitFor(UUID id, long version, Duration timeout) throws InterruptedException {
-    Waiter waiter = new Waiter(id, version);
+  private Outcome waitFor(Aggregate aggregate, long version, Duration timeout) throws InterruptedException {
+    long current = currentVersion(aggregate);
+    if (current >= version) {
+      return Outcome.COVERED;
+    }
+    // An id the read model cannot hold (-1) is never re-checked: it would fail every re-check with it.
+    Waiter waiter = new Waiter(aggregate, version, current >= 0);
     waiters.add(waiter);
     try {
-      if (currentVersion(id) >= version) {
+      // Checked again once registered: a batch committed in between may have sent its notification
+      // before this waiter was there to be woken by it.
+      if (waiter.checked && currentVersion(aggregate) >= version) {
         return Outcome.COVERED;
       }
       if (!blocked.tryAcquire()) {
@@ -147,15 +159,25 @@ public final class ConsistencyWatcher extends AbstractHealthIndicator implements
     return listening;
   }
 
-  private long currentVersion(UUID id) {
+  /**
+   * The version of an aggregate the read model holds: 0 if none, -1 if the read model cannot hold
+   * such an id at all (its id column refuses the text, as a {@code uuid} column refuses other text).
+   * The id is sent untyped, so that the database reads it as its id column's type and the lookup
+   * stays on the index, whatever that type is.
+   */
+  private long currentVersion(Aggregate aggregate) {
     try (Connection connection = pool.getConnection();
          PreparedStatement statement = connection.prepareStatement(CURRENT_VERSION)) {
-      statement.setObject(1, id);
+      statement.setString(1, aggregate.type());
+      statement.setObject(2, aggregate.id(), Types.OTHER);
       try (ResultSet rows = statement.executeQuery()) {
         return rows.next() ? rows.getLong(1) : 0;
       }
     } catch (SQLException e) {
-      log.warn("cannot read the version of {}: {}", id, e.toString());
+      if (INVALID_TEXT.equals(e.getSQLState())) {
+        return -1;
+      }
+      log.warn("cannot read the version of {}: {}", aggregate, e.toString());
       throw QueryProblems.unavailable("The read model cannot be reached right now; retry later.",
           Duration.ofSeconds(1));
     }
@@ -246,27 +268,34 @@ public final class ConsistencyWatcher extends AbstractHealthIndicator implements
 
   /** One query for every pending wait; completes those the read model now satisfies. */
   private void recheck(Connection connection) throws SQLException {
-    List<Waiter> pending = List.copyOf(waiters);
+    List<Waiter> pending = waiters.stream().filter(waiter -> waiter.checked).toList();
     if (pending.isEmpty()) {
       return;
     }
-    UUID[] ids = pending.stream().map(Waiter::id).distinct().toArray(UUID[]::new);
-    Map<UUID, Long> versions = new HashMap<>();
+    Map<Aggregate, Long> versions = new HashMap<>();
     try (PreparedStatement statement = connection.prepareStatement(
-        "SELECT aggregate_id, version FROM aggregate_versions WHERE aggregate_id = ANY(?)")) {
-      Array array = connection.createArrayOf("uuid", ids);
-      statement.setArray(1, array);
+        "SELECT aggregate_type, aggregate_id::text, version FROM aggregate_versions WHERE aggregate_id = ANY(?)")) {
+      // An array literal, untyped: the database reads it as an array of its id column's type.
+      statement.setObject(1, arrayLiteral(pending.stream().map(waiter -> waiter.aggregate.id()).distinct().toList()),
+          Types.OTHER);
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
-          versions.put(rows.getObject(1, UUID.class), rows.getLong(2));
+          versions.put(new Aggregate(rows.getString(1), rows.getString(2)), rows.getLong(3));
         }
       }
     }
     for (Waiter waiter : pending) {
-      if (versions.getOrDefault(waiter.id(), 0L) >= waiter.version()) {
+      if (versions.getOrDefault(waiter.aggregate, 0L) >= waiter.version) {
         waiter.reached.complete(null);
       }
     }
+  }
+
+  /** PostgreSQL's text form of an array: every element quoted, quotes and backslashes escaped. */
+  static String arrayLiteral(List<String> elements) {
+    return elements.stream()
+        .map(element -> "\"" + element.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
+        .collect(Collectors.joining(",", "{", "}"));
   }
 
   private void pause() {
@@ -277,23 +306,24 @@ public final class ConsistencyWatcher extends AbstractHealthIndicator implements
     }
   }
 
-  /** One waiting request; identity equality, so that two requests for the same version are two waiters. */
+  /** An aggregate as a token names it. */
+  private record Aggregate(String type, String id) {
+  }
+
+  /**
+   * One waiting request; identity equality, so that two requests for the same version are two
+   * waiters. {@code checked}: the read model can hold its id, so re-checks may name it.
+   */
   private static final class Waiter {
-    private final UUID id;
+    private final Aggregate aggregate;
     private final long version;
+    private final boolean checked;
     private final CompletableFuture<Void> reached = new CompletableFuture<>();
 
-    Waiter(UUID id, long version) {
-      this.id = id;
+    Waiter(Aggregate aggregate, long version, boolean checked) {
+      this.aggregate = aggregate;
       this.version = version;
-    }
-
-    UUID id() {
-      return id;
-    }
-
-    long version() {
-      return version;
+      this.checked = checked;
     }
   }
 }

@@ -42,6 +42,7 @@ final class CommandProcessor<C, E, S, R extends Rejection> implements Processor<
   private static final AvroCodec CODEC = AvroCodec.standard();
   static final String UNSUPPORTED = "unsupported-command";
   static final String MISROUTED = "misrouted-command";
+  static final String INVALID_ID = "invalid-aggregate-id";
 
   private final WriterSettings settings;
   private final AggregateBinding<C, E, S, R> binding;
@@ -89,6 +90,11 @@ final class CommandProcessor<C, E, S, R extends Rejection> implements Processor<
     if (!aggregateId.equals(record.key())) {
       // Decided here, it would be decided by a writer that does not own the aggregate's partition.
       return refusal(metadata, 0, MISROUTED, "the command for " + aggregateId + " was sent with the key " + record.key());
+    }
+    if (!ConsistencyToken.fits(binding.aggregateType(), aggregateId)) {
+      // Its answer could not name it in a consistency token: refused before anything is appended.
+      return refusal(metadata, 0, INVALID_ID, "an aggregate id is 1 to " + ConsistencyToken.MAX_ID_BYTES
+          + " bytes of UTF-8");
     }
     S state = load(aggregateId);
     Instant now = clock.instant();
@@ -171,7 +177,7 @@ final class CommandProcessor<C, E, S, R extends Rejection> implements Processor<
     CommandResult.Builder result = result(metadata, Outcome.ACCEPTED, version);
     if (!events.isEmpty()) {
       result.setConsistencyToken(
-          new ConsistencyToken(UUID.fromString(metadata.getAggregateId()), version, occurredAt).encode());
+          new ConsistencyToken(binding.aggregateType(), metadata.getAggregateId(), version, occurredAt).encode());
     }
     return result.build();
   }

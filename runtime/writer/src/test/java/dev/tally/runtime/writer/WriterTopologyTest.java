@@ -109,7 +109,7 @@ class WriterTopologyTest {
     assertThat(result.getOutcome()).isEqualTo(Outcome.ACCEPTED);
     assertThat(result.getVersion()).isEqualTo(1);
     assertThat(ConsistencyToken.decode(result.getConsistencyToken()))
-        .isEqualTo(new ConsistencyToken(UUID.fromString(counter), 1, envelope.getOccurredAt()));
+        .isEqualTo(new ConsistencyToken(CounterBinding.AGGREGATE_TYPE, counter, 1, envelope.getOccurredAt()));
   }
 
   @Test
@@ -313,6 +313,29 @@ class WriterTopologyTest {
     assertThat(results.readRecordsToList()).hasSize(1);
   }
 
+  @Test
+  void theTokenNamesTheAggregateTypeAndTheIdAsItIsWhateverTheIdLooksLike() {
+    String id = "counter/2026-Ü-42";
+    commands.pipeInput(id, CODEC.encode(new Increment(metadataOf(id), 1L)));
+
+    CommandResult result = result();
+    assertThat(result.getOutcome()).isEqualTo(Outcome.ACCEPTED);
+    assertThat(ConsistencyToken.decode(result.getConsistencyToken()))
+        .isEqualTo(new ConsistencyToken(CounterBinding.AGGREGATE_TYPE, id, 1, T0));
+    assertThat(events.readRecord().key()).isEqualTo(id);
+  }
+
+  @Test
+  void anIdNoTokenCouldNameIsRefusedBeforeAnythingIsAppended() {
+    String id = "i".repeat(ConsistencyToken.MAX_ID_BYTES + 1);
+    commands.pipeInput(id, CODEC.encode(new Increment(metadataOf(id), 1L)));
+
+    CommandResult refused = result();
+    assertThat(refused.getOutcome()).isEqualTo(Outcome.REJECTED);
+    assertThat(refused.getRejectionCode()).isEqualTo("invalid-aggregate-id");
+    assertThat(events.isEmpty()).isTrue();
+  }
+
   private void send(SpecificRecord command) {
     commands.pipeInput(counter, CODEC.encode(command));
   }
@@ -335,6 +358,10 @@ class WriterTopologyTest {
 
   private CommandMetadata metadata(Long expected, String key, String hash) {
     return new CommandMetadata(UUID.randomUUID().toString(), counter, expected, key, hash, "corr", clock.instant());
+  }
+
+  private CommandMetadata metadataOf(String aggregateId) {
+    return new CommandMetadata(UUID.randomUUID().toString(), aggregateId, null, null, "hash", "corr", clock.instant());
   }
 
   private EventMetadata eventMetadata() {

@@ -73,7 +73,7 @@ public final class CommandEdge {
         body.put(aggregateType + "Id", result.getAggregateId());
         body.put("version", result.getVersion());
         if (result.getConsistencyToken() != null) {
-          body.put("consistencyToken", tokens.sign(result.getConsistencyToken()));
+          body.put("consistencyToken", tokens.sign(aggregateType, result.getConsistencyToken()));
         }
         ResponseEntity.BodyBuilder response = ResponseEntity.status(success).eTag(String.valueOf(result.getVersion()));
         if (path != null) {

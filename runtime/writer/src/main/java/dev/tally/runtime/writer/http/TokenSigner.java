@@ -17,7 +17,11 @@ public final class TokenSigner {
     this.keys = keys;
   }
 
-  public String sign(String position) {
-    return keys.sign(ConsistencyToken.decode(position));
+  /**
+   * @param aggregateType the type of the writer that answered: a position it remembered from before
+   *     positions named their type is of that type
+   */
+  public String sign(String aggregateType, String position) {
+    return keys.sign(ConsistencyToken.decodePosition(position, aggregateType));
   }
 }

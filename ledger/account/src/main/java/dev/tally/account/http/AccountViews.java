@@ -1,7 +1,6 @@
-package dev.tally.query.account;
+package dev.tally.account.http;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 
 /** What the account endpoints return (the contract's field names, in its order). */
@@ -15,9 +14,5 @@ final class AccountViews {
   }
 
   record Transaction(long version, String type, long amount, long balanceAfter, String reference, Instant occurredAt) {
-  }
-
-  /** One page of a list; {@code next} is the cursor of the following page, or null on the last one. */
-  record Page<T>(List<T> items, String next) {
   }
 }

@@ -1,30 +1,37 @@
-package dev.tally.query.account;
+package dev.tally.account.http;
 
-import dev.tally.query.QueryProperties;
-import dev.tally.query.account.AccountViews.Account;
-import dev.tally.query.account.AccountViews.Page;
-import dev.tally.query.account.AccountViews.Transaction;
+import dev.tally.account.http.AccountViews.Account;
+import dev.tally.account.http.AccountViews.Transaction;
+import dev.tally.runtime.web.Page;
+import dev.tally.runtime.web.PageSize;
 import dev.tally.runtime.web.Problem;
 import dev.tally.runtime.web.ProblemKind;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.WebRequest;
 
-/** {@code GET /accounts/{id}}, {@code GET /accounts/{id}/transactions}, {@code GET /accounts?owner=}. */
+/**
+ * {@code GET /accounts/{id}}, {@code GET /accounts/{id}/transactions}, {@code GET /accounts?owner=}:
+ * the account's query face, served by the query API over the read model.
+ */
 @RestController
-class AccountController {
+class AccountQueryController {
+
+  /** MVC path patterns of these reads, to which the query API applies its checks. */
+  static final List<String> PATHS = List.of("/accounts", "/accounts/**");
 
   private final AccountQueries queries;
-  private final QueryProperties settings;
+  private final PageSize pages;
 
-  AccountController(AccountQueries queries, QueryProperties settings) {
-    this.queries = queries;
-    this.settings = settings;
+  AccountQueryController(JdbcClient jdbc, PageSize pages) {
+    this.queries = new AccountQueries(jdbc);
+    this.pages = pages;
   }
 
   @GetMapping("/accounts/{id}")
@@ -43,7 +50,7 @@ class AccountController {
       @RequestParam(name = "limit", required = false) String limit,
       @RequestParam(name = "after", required = false) String after) {
     UUID accountId = Paging.id(id, "id");
-    int size = Paging.limit(limit, settings);
+    int size = pages.of(limit);
     long afterVersion = Paging.transactionCursor(after);
     List<Transaction> rows = queries.transactions(accountId, afterVersion, size + 1);
     if (rows.isEmpty() && !queries.exists(accountId)) {
@@ -61,7 +68,7 @@ class AccountController {
       @RequestParam(name = "limit", required = false) String limit,
       @RequestParam(name = "after", required = false) String after) {
     String who = Paging.owner(owner);
-    int size = Paging.limit(limit, settings);
+    int size = pages.of(limit);
     Paging.AccountKey from = Paging.accountCursor(after);
     List<AccountQueries.Keyed> rows = queries.accountsOf(who, from, size + 1);
     List<AccountQueries.Keyed> page = rows.size() <= size ? rows : rows.subList(0, size);

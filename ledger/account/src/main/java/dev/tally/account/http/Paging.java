@@ -1,6 +1,5 @@
-package dev.tally.query.account;
+package dev.tally.account.http;
 
-import dev.tally.query.QueryProperties;
 import dev.tally.runtime.web.Problem;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -9,8 +8,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Request parameters of the read endpoints, checked strictly: ids must be canonical UUIDs, limits
- * plain integers in range, cursors exactly what this service handed out. Anything else is a 400
+ * Request parameters of the account's reads, checked strictly: ids must be canonical UUIDs, cursors
+ * exactly what the query API handed out (limits: {@code PageSize}). Anything else is a 400
  * problem naming the parameter.
  *
  * <p>Cursors are opaque to clients: base64url of a small text that names the key to continue
@@ -21,7 +20,6 @@ final class Paging {
 
   private static final Pattern UUID_TEXT =
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-  private static final Pattern DIGITS = Pattern.compile("[0-9]{1,9}");
   private static final Pattern TRANSACTION_CURSOR = Pattern.compile("tx:([0-9]{1,18})");
   private static final Pattern ACCOUNT_CURSOR = Pattern.compile("ac:(-?[0-9]{1,18}):(" + UUID_TEXT.pattern() + ")");
   private static final int MAX_OWNER_LENGTH = 1000;
@@ -40,18 +38,6 @@ final class Paging {
       throw Problem.invalidParameter("invalid-id", parameter, parameter + " must be a UUID (8-4-4-4-12 hex digits).");
     }
     return UUID.fromString(text);
-  }
-
-  static int limit(String text, QueryProperties settings) {
-    if (text == null) {
-      return settings.defaultPageSize();
-    }
-    int limit = DIGITS.matcher(text).matches() ? Integer.parseInt(text) : -1;
-    if (limit < 1 || limit > settings.maxPageSize()) {
-      throw Problem.invalidParameter("invalid-limit", "limit",
-          "limit must be a whole number from 1 to " + settings.maxPageSize() + ".");
-    }
-    return limit;
   }
 
   static String owner(String text) {

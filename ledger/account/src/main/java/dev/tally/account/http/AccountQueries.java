@@ -1,7 +1,7 @@
-package dev.tally.query.account;
+package dev.tally.account.http;
 
-import dev.tally.query.account.AccountViews.Account;
-import dev.tally.query.account.AccountViews.Transaction;
+import dev.tally.account.http.AccountViews.Account;
+import dev.tally.account.http.AccountViews.Transaction;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -12,11 +12,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
 
 /** Reads of the account projection's tables; every list is keyset-paged on an index. */
-@Repository
-class AccountQueries {
+final class AccountQueries {
 
   private static final String ACCOUNT_COLUMNS = "account_id, owner, currency, balance, status, version, updated_at, opened_at";
 
