@@ -6,6 +6,7 @@ import dev.tally.bench.HttpConnection;
 import dev.tally.bench.Json;
 import dev.tally.bench.Stack;
 import dev.tally.cli.CliException;
+import dev.tally.cli.EventTopics;
 import dev.tally.cli.Kafka;
 import dev.tally.cli.ModelVerification;
 import dev.tally.runtime.projection.Generations;
@@ -244,15 +245,16 @@ public final class Chaos {
       Map<Integer, Long> behind = ReadModel.awaitCatchUp(generations, events, log.lastOffsets(), settings.catchUpLimit());
       String schema = ReadModel.live(generations).schema();
       say("comparing the read model (" + schema + ") with a fold of the log");
-      ModelVerification.Result verified = ModelVerification.verify(kafka, db, schema, ReadModel.PROJECTION, events);
+      ModelVerification.Result verified = ModelVerification.verify(kafka, db, schema, Projection.of(Ledger.SLICES),
+          EventTopics.standard());
       ReadModel.Facts model = ReadModel.read(db, schema);
       say("reading every account through the query API");
       Map<String, Long> queryBalances = new HashMap<>();
       List<String> unreadable = new ArrayList<>();
       readBalances(requests, ports.query(), queryBalances, unreadable);
       return Invariants.check(new Invariants.Observations(phases, requests, log, model, behind,
-          new Invariants.FoldComparison(verified.passed(), verified.differingAccounts().size(), verified.details()),
-          verified.logBalances(), queryBalances, unreadable));
+          new Invariants.FoldComparison(verified.passed(), Math.toIntExact(verified.differingRows()), verified.details()),
+          ReadModel.logBalances(verified), queryBalances, unreadable));
     }
   }
 

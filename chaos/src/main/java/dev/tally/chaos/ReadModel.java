@@ -1,6 +1,8 @@
 package dev.tally.chaos;
 
 import dev.tally.account.projection.AccountProjection;
+import dev.tally.account.projection.AccountRow;
+import dev.tally.cli.ModelVerification;
 import dev.tally.runtime.projection.Generation;
 import dev.tally.runtime.projection.Generations;
 import dev.tally.runtime.projection.ReadModelSchemas;
@@ -26,6 +28,17 @@ final class ReadModel {
   /** The account projection's name: the key of its checkpoints. */
   static final String PROJECTION = AccountProjection.NAME;
   private static final int NAMED = 10;
+
+  /** The balance of every opened account, as the verification's fold of the log computed it. */
+  static Map<String, Long> logBalances(ModelVerification.Result verified) {
+    Map<String, Long> balances = new HashMap<>();
+    verified.states(PROJECTION).forEach((id, state) -> {
+      if (state instanceof AccountRow row && row.opened()) {
+        balances.put(id.toString(), row.balance());
+      }
+    });
+    return balances;
+  }
 
   /**
    * The facts.

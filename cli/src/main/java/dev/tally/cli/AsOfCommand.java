@@ -1,34 +1,32 @@
 package dev.tally.cli;
 
 import dev.tally.runtime.projection.Projection;
-import dev.tally.ledger.Ledger;
-import dev.tally.account.projection.AccountProjection;
-import dev.tally.account.projection.AccountRow;
-import dev.tally.account.projection.AccountView;
+import dev.tally.runtime.projection.ProjectionBatch;
 import dev.tally.runtime.projection.ReadModelSchemas;
-import dev.tally.schemas.AggregateTopics;
-import dev.tally.schemas.Aggregates;
+import dev.tally.runtime.projection.Relation;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,8 +37,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tally as-of INSTANT}: the read model as it was at an instant, materialised into a schema of
  * its own ({@code tally_asof_<instant>}) straight from the log: every event appended at or before
- * the instant (by record timestamp, Kafka's own time index), folded by {@link LogFold} and
- * written with {@code COPY} in one transaction. The query API serves it when started with
+ * the instant (by record timestamp, Kafka's own time index), for every registered projection,
+ * folded by {@link LogFold} and written by the projection's own batches, all in one transaction. The query API serves it when started with
  * {@code tally.query.schema} set to that schema.
  */
 @Command(
@@ -76,8 +74,8 @@ final class AsOfCommand implements Callable<Integer> {
       description = "ISO-8601, e.g. 2026-05-01T12:00:00Z (no offset means UTC); not in the future.")
   private String instant;
 
-  @Option(names = "--topic", paramLabel = "TOPIC", description = "The events topic (default: ${DEFAULT-VALUE}).")
-  private String topic = AggregateTopics.of(Aggregates.ACCOUNT).events();
+  @Mixin
+  private TopicOptions topicOptions;
 
   @Option(names = "--schema", paramLabel = "NAME",
       description = "The schema to create, starting with " + PREFIX + " (default: " + PREFIX + "<instant>).")
@@ -86,11 +84,14 @@ final class AsOfCommand implements Callable<Integer> {
   @Option(names = "--replace", description = "Drop the schema first if it exists (else an existing one is refused).")
   private boolean replace;
 
-  /** Money lines written by the last {@link #materialise}. */
-  private long transactions;
-
   @Spec
   private CommandSpec spec;
+
+  private final Registry registry;
+
+  AsOfCommand(Registry registry) {
+    this.registry = registry;
+  }
 
   @Override
   public Integer call() {
@@ -103,26 +104,38 @@ final class AsOfCommand implements Callable<Integer> {
     if (!target.startsWith(PREFIX) || !target.matches("[a-z_][a-z0-9_]{0,62}")) {
       throw new CliException("--schema " + target + " must be a lower-case SQL name starting with " + PREFIX);
     }
+    EventTopics topics = topicOptions.of(registry.projectedTypes());
+    List<Projection<?>> projections = registry.projections();
     DataSource db = database.connect();
     try (Kafka kafka = kafkaOptions.connect()) {
-      Map<TopicPartition, Long> ends = endsAt(kafka, at);
-      prepare(db, target);
-      LogFold.Result<AccountRow> fold;
+      Map<String, Map<TopicPartition, Long>> ends = new HashMap<>();
+      for (Projection<?> projection : projections) {
+        String topic = topics.of(projection.sourceAggregateType());
+        if (!ends.containsKey(topic)) {
+          ends.put(topic, endsAt(kafka, topic, at));
+        }
+      }
+      prepare(db, target, projections);
+      List<Copied> copied;
       try {
-        fold = materialise(kafka, db, target, ends);
+        copied = materialise(kafka, db, target, projections, topics, ends);
       } catch (RuntimeException e) {
         drop(db, target);
         throw e;
       }
-      if (!fold.unfoldable().isEmpty()) {
+      if (copied.stream().anyMatch(c -> !c.unfoldable().isEmpty())) {
         drop(db, target);
         PrintWriter err = spec.commandLine().getErr();
-        err.printf("tally as-of: %,d records of %s cannot be folded, so a copy as of %s would leave them out; "
-            + "nothing created%n", fold.unfoldable().size(), topic, at);
-        Formats.unfoldable(fold.unfoldable(), err);
+        for (Copied c : copied) {
+          if (!c.unfoldable().isEmpty()) {
+            err.printf("tally as-of: %,d records of %s cannot be folded by projection %s, so a copy as of %s would"
+                + " leave them out; nothing created%n", c.unfoldable().size(), c.topic(), c.projection(), at);
+            Formats.unfoldable(c.unfoldable(), err);
+          }
+        }
         return UNFOLDABLE;
       }
-      print(at, target, fold);
+      print(at, target, copied);
       return TallyCli.OK;
     }
   }
@@ -134,7 +147,7 @@ final class AsOfCommand implements Callable<Integer> {
   }
 
   /** Per partition, the first offset after the instant: Kafka's time index, else the end of the partition. */
-  private Map<TopicPartition, Long> endsAt(Kafka kafka, Instant at) {
+  private static Map<TopicPartition, Long> endsAt(Kafka kafka, String topic, Instant at) {
     List<TopicPartition> partitions = kafka.partitions(topic);
     Map<TopicPartition, Long> starts = kafka.offsets(partitions, OffsetSpec.earliest(), "start offsets of " + topic);
     starts.forEach((partition, start) -> {
@@ -154,7 +167,7 @@ final class AsOfCommand implements Callable<Integer> {
     return ends;
   }
 
-  private void prepare(DataSource db, String target) {
+  private void prepare(DataSource db, String target, List<Projection<?>> projections) {
     try (Connection connection = db.getConnection();
          PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
       exists.setString(1, target);
@@ -170,64 +183,82 @@ final class AsOfCommand implements Callable<Integer> {
     } catch (SQLException e) {
       throw new CliException("cannot prepare schema " + target + ": " + TallyCli.describe(e), e);
     }
-    ReadModelSchemas.migrate(db, target, database.readerRole(), Projection.of(Ledger.SLICES));
+    ReadModelSchemas.migrate(db, target, database.readerRole(), projections);
   }
 
   /**
-   * Folds the log into the schema's tables: money lines streamed with COPY as they are folded, then
-   * accounts; commits only if every record could be folded.
+   * Folds each projection's log into its tables, through its own batches (the projector's code for
+   * its rows), in one transaction, with the checkpoints of where each partition stopped; commits
+   * only if every record could be folded.
    */
-  private LogFold.Result<AccountRow> materialise(Kafka kafka, DataSource db, String target, Map<TopicPartition, Long> ends) {
+  private List<Copied> materialise(Kafka kafka, DataSource db, String target, List<Projection<?>> projections,
+      EventTopics topics, Map<String, Map<TopicPartition, Long>> ends) {
     try (Connection connection = db.getConnection()) {
       connection.setAutoCommit(false);
-      var copy = connection.unwrap(PGConnection.class).getCopyAPI();
-      LogFold.Result<AccountRow> fold;
-      try (CopyWriter lines = new CopyWriter(copy.copyIn("COPY " + target + ".account_transactions (account_id, version, "
-          + "type, amount, balance_after, reference, occurred_at, event_id) FROM STDIN"))) {
-        fold = LogFold.fold(kafka, AccountProjection.PROJECTION, AccountView.VIEW, ends, (event, row) -> AccountView.line(event)
-            .ifPresent(line -> {
-              transactions++;
-              lines.row(line.accountId(), line.version(), line.type(), line.amount(),
-                  line.balanceAfter(), line.reference(), line.occurredAt(), line.eventId());
-            }), Map.of());
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("SET LOCAL search_path TO " + target);
       }
-      try (CopyWriter accounts = new CopyWriter(copy.copyIn("COPY " + target + ".accounts (account_id, owner, currency, "
-          + "balance, status, version, opened_at, updated_at) FROM STDIN"))) {
-        for (AccountRow a : fold.states().values()) {
-          if (a.opened()) {
-            accounts.row(a.accountId(), a.owner(), a.currency(), a.balance(), a.status(), a.version(), a.openedAt(),
-                a.updatedAt());
-          }
-        }
+      List<Copied> copied = new ArrayList<>();
+      for (Projection<?> projection : projections) {
+        String topic = topics.of(projection.sourceAggregateType());
+        copied.add(copy(kafka, connection, projection, topic, ends.get(topic)));
       }
-      try (PreparedStatement checkpoint = connection.prepareStatement("INSERT INTO " + target + ".projection_checkpoints"
-          + " (projection, topic, partition, applied_offset, last_event_timestamp, updated_at) VALUES (?, ?, ?, ?, ?, now())")) {
-        for (Map.Entry<Integer, LogFold.Position> position : fold.positions().entrySet()) {
-          checkpoint.setString(1, RebuildCommand.PROJECTION);
-          checkpoint.setString(2, topic);
-          checkpoint.setInt(3, position.getKey());
-          checkpoint.setLong(4, position.getValue().offset());
-          checkpoint.setTimestamp(5, Timestamp.from(Instant.ofEpochMilli(position.getValue().timestamp())));
-          checkpoint.addBatch();
-        }
-        checkpoint.executeBatch();
-      }
-      if (fold.unfoldable().isEmpty()) {
+      if (copied.stream().allMatch(c -> c.unfoldable().isEmpty())) {
         connection.commit();
       } else {
         connection.rollback();
       }
-      return fold;
+      return copied;
     } catch (SQLException e) {
       throw new CliException("cannot write schema " + target + ": " + TallyCli.describe(e), e);
     }
   }
 
-  private void print(Instant at, String target, LogFold.Result<AccountRow> fold) {
+  private static <E> Copied copy(Kafka kafka, Connection connection, Projection<E> projection, String topic,
+      Map<TopicPartition, Long> ends) throws SQLException {
+    Batches<E> batches = new Batches<>(projection, connection);
+    LogFold.Result<?> fold = LogFold.fold(kafka, projection, projection.view(), ends, (event, state) -> batches.add(event),
+        Map.of());
+    batches.flush();
+    try (PreparedStatement checkpoint = connection.prepareStatement("INSERT INTO projection_checkpoints"
+        + " (projection, topic, partition, applied_offset, last_event_timestamp, updated_at) VALUES (?, ?, ?, ?, ?, now())")) {
+      for (Map.Entry<Integer, LogFold.Position> position : fold.positions().entrySet()) {
+        checkpoint.setString(1, projection.name());
+        checkpoint.setString(2, topic);
+        checkpoint.setInt(3, position.getKey());
+        checkpoint.setLong(4, position.getValue().offset());
+        checkpoint.setTimestamp(5, Timestamp.from(Instant.ofEpochMilli(position.getValue().timestamp())));
+        checkpoint.addBatch();
+      }
+      checkpoint.executeBatch();
+    }
+    Map<String, Long> rows = new LinkedHashMap<>();
+    for (Relation relation : projection.relations()) {
+      if (relation.isVerified()) {
+        try (Statement statement = connection.createStatement();
+             ResultSet count = statement.executeQuery("SELECT count(*) FROM " + relation.name())) {
+          count.next();
+          rows.put(relation.name(), count.getLong(1));
+        }
+      }
+    }
+    return new Copied(projection.name(), topic, fold.records(), rows, fold.unfoldable());
+  }
+
+  /** What one projection's copy holds, and the records it could not fold. */
+  private record Copied(String projection, String topic, long records, Map<String, Long> rows,
+      List<LogFold.Unfoldable> unfoldable) {
+  }
+
+  private void print(Instant at, String target, List<Copied> copied) {
     PrintWriter out = spec.commandLine().getOut();
-    long accounts = fold.states().values().stream().filter(AccountRow::opened).count();
-    out.printf("as of %s: %,d accounts, %,d transactions, from %,d events of %s, in schema %s%n", at, accounts,
-        transactions, fold.records(), topic, target);
+    String rows = copied.stream().flatMap(c -> c.rows().entrySet().stream())
+        .map(relation -> String.format("%,d %s", relation.getValue(), relation.getKey())).collect(Collectors.joining(", "));
+    Map<String, Long> records = new LinkedHashMap<>();
+    copied.forEach(c -> records.put(c.topic(), c.records()));
+    String logs = records.entrySet().stream().map(topic -> String.format("%,d events of %s", topic.getValue(),
+        topic.getKey())).collect(Collectors.joining(", "));
+    out.printf("as of %s: %s, from %s, in schema %s%n", at, rows, logs, target);
     // The stack's token keys: read-your-writes tokens from the command API are checked with them.
     String home = System.getenv().getOrDefault("TALLY_HOME", ".tally");
     out.printf("serve it: java -jar query-api/target/tally-query-api-*.jar --server.port=8091"
@@ -244,55 +275,40 @@ final class AsOfCommand implements Callable<Integer> {
     }
   }
 
-  /** Rows in PostgreSQL's COPY text format, buffered into the copy stream. */
-  private static final class CopyWriter implements AutoCloseable {
-    private final CopyIn copy;
-    private final StringBuilder buffer = new StringBuilder(1 << 16);
+  /**
+   * A projection's events written through its own batches, {@value #BATCH} events at a time: what
+   * the projector would write for them, without holding the whole log in memory.
+   */
+  private static final class Batches<E> {
+    private static final int BATCH = 10_000;
+    private final Projection<E> projection;
+    private final Connection connection;
+    private ProjectionBatch<E> batch;
+    private int events;
 
-    CopyWriter(CopyIn copy) {
-      this.copy = copy;
+    Batches(Projection<E> projection, Connection connection) {
+      this.projection = projection;
+      this.connection = connection;
+      this.batch = projection.newBatch();
     }
 
-    void row(Object... values) {
-      for (int i = 0; i < values.length; i++) {
-        if (i > 0) {
-          buffer.append('\t');
-        }
-        escape(String.valueOf(values[i]));
-      }
-      buffer.append('\n');
-      if (buffer.length() > 60_000) {
+    void add(E event) {
+      batch.add(event);
+      if (++events == BATCH) {
         flush();
       }
     }
 
-    private void escape(String value) {
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        switch (c) {
-          case '\\' -> buffer.append("\\\\");
-          case '\t' -> buffer.append("\\t");
-          case '\n' -> buffer.append("\\n");
-          case '\r' -> buffer.append("\\r");
-          default -> buffer.append(c);
-        }
-      }
-    }
-
-    private void flush() {
-      byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
-      buffer.setLength(0);
+    void flush() {
       try {
-        copy.writeToCopy(bytes, 0, bytes.length);
+        if (!batch.isEmpty()) {
+          batch.write(connection);
+        }
       } catch (SQLException e) {
-        throw new CliException("COPY failed: " + TallyCli.describe(e), e);
+        throw new CliException("cannot write projection " + projection.name() + ": " + TallyCli.describe(e), e);
       }
-    }
-
-    @Override
-    public void close() throws SQLException {
-      flush();
-      copy.endCopy();
+      batch = projection.newBatch();
+      events = 0;
     }
   }
 }

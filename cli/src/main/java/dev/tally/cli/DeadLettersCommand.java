@@ -1,7 +1,5 @@
 package dev.tally.cli;
 
-import dev.tally.ledger.Ledger;
-import dev.tally.account.projection.AccountProjection;
 import dev.tally.runtime.projection.LogReader;
 import dev.tally.runtime.projection.Projection;
 import dev.tally.runtime.projection.ProjectionTables;
@@ -9,8 +7,6 @@ import dev.tally.runtime.projection.Redrive;
 import dev.tally.runtime.projection.Generation;
 import dev.tally.runtime.projection.Generations;
 import dev.tally.runtime.projection.ReadModelSchemas;
-import dev.tally.schemas.AggregateTopics;
-import dev.tally.schemas.Aggregates;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -74,8 +70,10 @@ final class DeadLettersCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: list, show, redrive or skip");
   }
 
-  /** What every subcommand shares: the brokers, the database, the events topic, the generation. */
+  /** What every subcommand shares: the brokers, the database, the projections and their topics, the generation. */
   abstract static class Base implements Callable<Integer> {
+
+    final Registry registry;
 
     @Mixin
     KafkaOptions kafkaOptions;
@@ -83,8 +81,12 @@ final class DeadLettersCommand implements Runnable {
     @Mixin
     DatabaseOptions database;
 
-    @Option(names = "--topic", paramLabel = "TOPIC", description = "The events topic (default: ${DEFAULT-VALUE}).")
-    String topic = AggregateTopics.of(Aggregates.ACCOUNT).events();
+    @Mixin
+    TopicOptions topicOptions;
+
+    @Option(names = "--projection", paramLabel = "NAME",
+        description = "A registered projection (default: list: every one; a key: the one that parked it).")
+    String projectionName;
 
     @Option(names = "--generation", paramLabel = "N",
         description = "The read model's generation (default: the live one; list: every live or building one).")
@@ -93,8 +95,29 @@ final class DeadLettersCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    /** The projection whose parked keys these are: the account projection. */
-    final Projection<?> projection = AccountProjection.PROJECTION;
+    Base(Registry registry) {
+      this.registry = registry;
+    }
+
+    /** The registered projections, or the one {@code --projection} names. */
+    List<Projection<?>> projections() {
+      List<Projection<?>> all = registry.projections();
+      if (projectionName == null) {
+        return all;
+      }
+      return List.of(all.stream().filter(p -> p.name().equals(projectionName)).findFirst()
+          .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(), "--projection " + projectionName
+              + " is not one of the registered projections " + all.stream().map(Projection::name).toList())));
+    }
+
+    /** The events topic {@code projection} reads. */
+    String topic(Projection<?> projection) {
+      return topicOptions.of(registry.projectedTypes()).of(projection.sourceAggregateType());
+    }
+
+    Generations generations(DataSource db) {
+      return new Generations(db, database.readerRole(), registry.projections());
+    }
 
     PrintWriter out() {
       return spec.commandLine().getOut();
@@ -127,10 +150,15 @@ final class DeadLettersCommand implements Runnable {
       description = "Parked keys with their reason, per live or building generation.")
   static final class ListKeys extends Base {
 
+    ListKeys(Registry registry) {
+      super(registry);
+    }
+
+
     @Override
     public Integer call() throws SQLException {
       DataSource db = database.connect();
-      Generations generations = new Generations(db, database.readerRole(), Projection.of(Ledger.SLICES));
+      Generations generations = generations(db);
       List<Generation> chosen = generation != null ? List.of(generation(generations))
           : generations.projected();
       if (chosen.isEmpty()) {
@@ -139,18 +167,21 @@ final class DeadLettersCommand implements Runnable {
       PrintWriter out = out();
       try (Connection connection = db.getConnection()) {
         for (Generation g : chosen) {
-          List<ProjectionTables.ParkedKey> keys = ProjectionTables.parkedKeys(connection, g.schema(),
-              projection.name(), topic);
-          if (keys.isEmpty()) {
+          Table table = new Table("PROJECTION", "KEY", "PARTITION", "OFFSET", "KIND", "PARKED-AT", "PARKED-BY", "REASON");
+          int parked = 0;
+          for (Projection<?> projection : projections()) {
+            for (ProjectionTables.ParkedKey key : ProjectionTables.parkedKeys(connection, g.schema(), projection.name(),
+                topic(projection))) {
+              table.row(projection.name(), key.key(), key.partition(), key.offset(), key.kind(), key.parkedAt(),
+                  key.parkedBy(), key.reason());
+              parked++;
+            }
+          }
+          if (parked == 0) {
             out.printf("%s: no parked keys%n", describe(g));
             continue;
           }
-          out.printf("%s: %d parked key(s)%n", describe(g), keys.size());
-          Table table = new Table("KEY", "PARTITION", "OFFSET", "KIND", "PARKED-AT", "PARKED-BY", "REASON");
-          for (ProjectionTables.ParkedKey key : keys) {
-            table.row(key.key(), key.partition(), key.offset(), key.kind(), key.parkedAt(), key.parkedBy(),
-                key.reason());
-          }
+          out.printf("%s: %d parked key(s)%n", describe(g), parked);
           table.print(out, "  ");
         }
       }
@@ -162,29 +193,59 @@ final class DeadLettersCommand implements Runnable {
   /** What the subcommands that read a key's records share. */
   abstract static class KeyCommand extends Base {
 
-    @Parameters(index = "0", paramLabel = "KEY", description = "The parked key (an account id).")
+    @Parameters(index = "0", paramLabel = "KEY", description = "The parked key (an aggregate id).")
     String key;
 
     @Option(names = "--notify-channel", paramLabel = "CHANNEL",
         description = "The channel the query API listens on, told when re-driven events are in (default: ${DEFAULT-VALUE}).")
     String notifyChannel = ReadModelSchemas.NOTIFY_CHANNEL;
 
+    KeyCommand(Registry registry) {
+      super(registry);
+    }
+
+    /** The projection that parked the key in {@code chosen}, and where. */
+    record Parked(Projection<?> projection, ProjectionTables.ParkedKey key) {
+    }
+
+    /** Which projection parked the key in {@code chosen}: refused if none did, or several and none was named. */
+    Parked parked(DataSource db, Generation chosen) throws SQLException {
+      List<Parked> found = new ArrayList<>();
+      try (Connection connection = db.getConnection()) {
+        for (Projection<?> projection : projections()) {
+          ProjectionTables.parkedKey(connection, chosen.schema(), projection.name(), topic(projection), key)
+              .ifPresent(parked -> found.add(new Parked(projection, parked)));
+        }
+      }
+      if (found.isEmpty()) {
+        throw new CliException("key " + key + " is not parked in " + describe(chosen)
+            + " (tally dead-letters list shows the parked keys)");
+      }
+      if (found.size() > 1) {
+        throw new CliException("key " + key + " is parked by projections " + found.stream()
+            .map(p -> p.projection().name()).toList() + " in " + describe(chosen) + ": choose one with --projection");
+      }
+      return found.getFirst();
+    }
+
     /** The plan for the key (its records up to the checkpoint and what would happen to each), and runs {@code then}. */
     int withPlan(Set<Long> skip, PlanAction then) throws SQLException {
       DataSource db = database.connect();
-      Generation chosen = generation(new Generations(db, database.readerRole(), Projection.of(Ledger.SLICES)));
+      Generation chosen = generation(generations(db));
+      Projection<?> projection = parked(db, chosen).projection();
+      String topic = topic(projection);
       try (Kafka kafka = kafkaOptions.connect();
            LogReader reader = new LogReader(kafkaOptions.bootstrapServers(), "tally-cli-dead-letters",
                Duration.ofSeconds(30))) {
         kafka.partitions(topic);
-        Redrive<?> redrive = redrive(db, chosen, projection, reader);
+        Redrive<?> redrive = redrive(db, chosen, projection, topic, reader);
         Redrive.Plan plan = redrive.plan(key, skip).orElseThrow(() -> new CliException("key " + key
             + " is not parked in " + describe(chosen) + " (tally dead-letters list shows the parked keys)"));
-        return then.run(chosen, redrive, plan);
+        return then.run(chosen, topic, redrive, plan);
       }
     }
 
-    private <E> Redrive<E> redrive(DataSource db, Generation chosen, Projection<E> of, LogReader reader) {
+    private <E> Redrive<E> redrive(DataSource db, Generation chosen, Projection<E> of, String topic, LogReader reader) {
       return new Redrive<>(db, chosen.schema(), chosen.number(), topic, of, reader, notifyChannel);
     }
 
@@ -203,7 +264,7 @@ final class DeadLettersCommand implements Runnable {
 
     @FunctionalInterface
     interface PlanAction {
-      int run(Generation generation, Redrive<?> redrive, Redrive.Plan plan) throws SQLException;
+      int run(Generation generation, String topic, Redrive<?> redrive, Redrive.Plan plan) throws SQLException;
     }
   }
 
@@ -211,9 +272,14 @@ final class DeadLettersCommand implements Runnable {
       description = "The record that parked a key, and the key's records held back since, as this build reads them.")
   static final class Show extends KeyCommand {
 
+    Show(Registry registry) {
+      super(registry);
+    }
+
+
     @Override
     public Integer call() throws SQLException {
-      return withPlan(Set.of(), (chosen, redrive, plan) -> {
+      return withPlan(Set.of(), (chosen, topic, redrive, plan) -> {
         PrintWriter out = out();
         ProjectionTables.ParkedKey parked = plan.parked();
         out.printf("Key %s in %s: parked at %s-%d@%d by %s at %s%n", parked.key(), describe(chosen), topic,
@@ -249,11 +315,16 @@ final class DeadLettersCommand implements Runnable {
   /** What redrive and skip share: the plan, a dry run, the refusals, the execution. */
   abstract static class Apply extends KeyCommand {
 
+    Apply(Registry registry) {
+      super(registry);
+    }
+
+
     @Option(names = "--execute", description = "Apply the plan. Without it, print the plan and change nothing.")
     boolean execute;
 
     int apply(Set<Long> skip, String reason, String done) throws SQLException {
-      return withPlan(skip, (chosen, redrive, plan) -> {
+      return withPlan(skip, (chosen, topic, redrive, plan) -> {
         PrintWriter out = out();
         ProjectionTables.ParkedKey parked = plan.parked();
         out.printf("%s: plan to %s key %s in %s, partition %d, records %d..%d (the checkpoint)%n",
@@ -295,6 +366,11 @@ final class DeadLettersCommand implements Runnable {
           + " aggregate's version."})
   static final class RedriveKey extends Apply {
 
+    RedriveKey(Registry registry) {
+      super(registry);
+    }
+
+
     @Override
     public Integer call() throws SQLException {
       return apply(Set.of(), null, "re-drove");
@@ -306,6 +382,11 @@ final class DeadLettersCommand implements Runnable {
           + " every later generation and rebuild honours, then re-drive the key.",
           "Dry run unless --execute. Refused if passing over the record leaves a gap in the aggregate's versions."})
   static final class Skip extends Apply {
+
+    Skip(Registry registry) {
+      super(registry);
+    }
+
 
     @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why (kept in the audit trail).")
     String reason;
@@ -322,12 +403,7 @@ final class DeadLettersCommand implements Runnable {
       Set<Long> skip = new LinkedHashSet<>(offsets);
       if (skip.isEmpty()) {
         DataSource db = database.connect();
-        Generation chosen = generation(new Generations(db, database.readerRole(), Projection.of(Ledger.SLICES)));
-        try (Connection connection = db.getConnection()) {
-          skip.add(ProjectionTables.parkedKey(connection, chosen.schema(), projection.name(), topic, key)
-              .orElseThrow(() -> new CliException("key " + key + " is not parked in " + describe(chosen)))
-              .offset());
-        }
+        skip.add(parked(db, generation(generations(db))).key().offset());
       }
       return apply(skip, reason, "skipped " + skip + " of");
     }

@@ -2,8 +2,6 @@ package dev.tally.cli;
 
 import dev.tally.schemas.AvroCodec;
 import dev.tally.schemas.SchemaCatalog;
-import dev.tally.schemas.AggregateTopics;
-import dev.tally.schemas.Aggregates;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -33,18 +31,20 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tally history ACCOUNT_ID}: one account's events straight from the log. Reads only the
- * account's partition (found as Kafka's default partitioner finds it), from its start to its last
- * stable offset, read_committed.
+ * {@code tally history ID}: one aggregate's events straight from the log. Looks in the events topic
+ * of every registered aggregate type (or of the one {@code --type} names), reading only the
+ * aggregate's partition of each (found as Kafka's default partitioner finds it), from its start to
+ * its last stable offset, read_committed.
  */
 @Command(
     name = "history",
     mixinStandardHelpOptions = true,
     description = {
-        "One account's events, straight from the log.",
+        "One aggregate's events, straight from the log.",
         "",
-        "Prints the account's events in log order: version, type, occurred-at, payload. Reads only "
-            + "the account's partition, read_committed, from its start to its end."})
+        "Prints the aggregate's events in log order: version, type, occurred-at, payload. Looks in the events "
+            + "topic of every registered aggregate type (or of --type), reading only the aggregate's partition, "
+            + "read_committed, from its start to its end."})
 final class HistoryCommand implements Callable<Integer> {
 
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
@@ -52,11 +52,22 @@ final class HistoryCommand implements Callable<Integer> {
   @Mixin
   private KafkaOptions kafkaOptions;
 
-  @Parameters(index = "0", paramLabel = "ACCOUNT_ID", description = "The account id (a UUID).")
-  private String accountId;
+  @Parameters(index = "0", paramLabel = "ID", description = "The aggregate id (a UUID).")
+  private String aggregateId;
 
-  @Option(names = "--topic", paramLabel = "TOPIC", description = "The events topic (default: ${DEFAULT-VALUE}).")
-  private String topic = AggregateTopics.of(Aggregates.ACCOUNT).events();
+  @Option(names = "--type", paramLabel = "TYPE",
+      description = "The aggregate type (default: look in the events topic of every registered one).")
+  private String type;
+
+  @Option(names = "--topic", paramLabel = "TOPIC",
+      description = "The events topic (default: tally.<type>-events); needs --type when several types are registered.")
+  private String topic;
+
+  private final Registry registry;
+
+  HistoryCommand(Registry registry) {
+    this.registry = registry;
+  }
 
   @Option(names = "--json", description = "JSON instead of a table.")
   private boolean json;
@@ -68,27 +79,49 @@ final class HistoryCommand implements Callable<Integer> {
       Map<String, Object> payload, String problem) {
   }
 
+  /** An aggregate's events found in one topic. */
+  private record Found(String type, TopicPartition partition, List<Event> events) {
+  }
+
   @Override
   public Integer call() {
-    String key = accountKey();
+    String key = aggregateKey();
+    List<String> types = types();
     try (Kafka kafka = kafkaOptions.connect()) {
-      int partitions = kafka.partitions(topic).size();
-      TopicPartition partition = new TopicPartition(topic, partitionOf(key, partitions));
-      List<Event> events = read(kafka, partition, key);
-      if (events.isEmpty()) {
-        throw new CliException("no events for account " + key + " in " + topic + " (partition "
-            + partition.partition() + ")");
+      List<Found> found = new ArrayList<>();
+      List<String> searched = new ArrayList<>();
+      for (String aggregateType : types) {
+        String events = topic != null ? topic : EventTopics.standard().of(aggregateType);
+        TopicPartition partition = new TopicPartition(events, partitionOf(key, kafka.partitions(events).size()));
+        searched.add(events + " (partition " + partition.partition() + ")");
+        List<Event> read = read(kafka, partition, key);
+        if (!read.isEmpty()) {
+          found.add(new Found(aggregateType, partition, read));
+        }
       }
+      if (found.isEmpty()) {
+        throw new CliException("no events for " + (types.size() == 1 ? types.getFirst() + " " : "") + key + " in "
+            + String.join(", ", searched));
+      }
+      if (found.size() > 1) {
+        throw new CliException(key + " has events in " + found.stream().map(f -> f.partition().topic()).toList()
+            + ": choose one with --type");
+      }
+      Found history = found.getFirst();
+      TopicPartition partition = history.partition();
+      List<Event> events = history.events();
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
         Map<String, Object> document = new LinkedHashMap<>();
-        document.put("account", key);
-        document.put("topic", topic);
+        document.put("aggregateType", history.type());
+        document.put("aggregateId", key);
+        document.put("topic", partition.topic());
         document.put("partition", partition.partition());
         document.put("events", events.stream().map(HistoryCommand::toJson).toList());
         out.println(Formats.json(document));
       } else {
-        out.println("Account " + key + ": " + events.size() + " event(s) in " + topic + " partition " + partition.partition());
+        out.println(Character.toUpperCase(history.type().charAt(0)) + history.type().substring(1) + " " + key + ": "
+            + events.size() + " event(s) in " + partition.topic() + " partition " + partition.partition());
         Table table = new Table("VERSION", "TYPE", "OCCURRED-AT", "OFFSET", "PAYLOAD");
         for (Event event : events) {
           String payload = event.problem() != null ? event.problem()
@@ -103,18 +136,33 @@ final class HistoryCommand implements Callable<Integer> {
     }
   }
 
-  /** The account id as the producers key it: the canonical lower-case UUID string. */
-  private String accountKey() {
+  /** The aggregate id as the producers key it: the canonical lower-case UUID string. */
+  private String aggregateKey() {
     try {
-      UUID id = UUID.fromString(accountId.strip());
-      if (id.toString().equalsIgnoreCase(accountId.strip())) {
+      UUID id = UUID.fromString(aggregateId.strip());
+      if (id.toString().equalsIgnoreCase(aggregateId.strip())) {
         return id.toString();
       }
     } catch (IllegalArgumentException ignored) {
       // reported below
     }
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "not an account id: '" + accountId + "' (expected a UUID such as 0b6f8c1e-2f2a-4c55-9d0e-3f4b5a6c7d8e)");
+        "not an aggregate id: '" + aggregateId + "' (expected a UUID such as 0b6f8c1e-2f2a-4c55-9d0e-3f4b5a6c7d8e)");
+  }
+
+  /** The aggregate types to look in: {@code --type}, else every registered one; {@code --topic} is one type's. */
+  private List<String> types() {
+    List<String> registered = registry.aggregateTypes();
+    if (type != null && !registered.contains(type)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--type " + type + " is not one of the registered aggregate types " + registered);
+    }
+    List<String> types = type != null ? List.of(type) : registered;
+    if (topic != null && types.size() != 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--topic " + topic + " is the events topic of one aggregate type: name it with --type, one of " + registered);
+    }
+    return types;
   }
 
   /** Kafka's default partitioner for a keyed record: murmur2 of the key bytes, positive, modulo the partition count. */

@@ -32,7 +32,7 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>An aggregate's versions must follow one another ({@link VersionGate}): an event after a missing
  * version (a gap), another event at a version already folded (a conflict), an earlier version (an
- * overlap), or one the view refuses (an account's balance that does not follow from its history)
+ * overlap), or one the view refuses (a fact that does not follow from the aggregate's history)
  * cannot be folded; the same event again is a duplicate, folded once. Records an operator skipped
  * ({@code tally dead-letters skip}) are passed over, as every generation's projector passes over them.
  *

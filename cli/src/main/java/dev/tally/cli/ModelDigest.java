@@ -1,7 +1,7 @@
 package dev.tally.cli;
 
-import dev.tally.account.projection.AccountRow;
-import dev.tally.account.projection.TransactionLine;
+import dev.tally.runtime.projection.ProjectionView;
+import dev.tally.runtime.projection.Relation;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,71 +10,76 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * Row counts and an order-independent checksum of a read model's accounts and money lines: each
- * row is written as text, hashed with MD5, and the first 60 bits of the hashes are summed.
- * PostgreSQL computes it over a schema's tables ({@link #of(Connection, String)}), and the same
- * text is built from the rows of a {@link LogFold} ({@link Builder}), so the two are equal exactly
- * when every row is.
+ * Row counts and an order-independent checksum of each verified relation of a projection: each row
+ * is written as text, hashed with MD5, and the first 60 bits of the hashes are summed. PostgreSQL
+ * computes it over a schema's tables with each relation's row-text SQL ({@link #of}), and the same
+ * text is rendered by the projection's view from a {@link LogFold} ({@link Builder}), so the two are
+ * equal exactly when every row is.
+ *
+ * @param relations count and checksum by relation name, in the projection's order
  */
-record ModelDigest(long accounts, BigInteger accountsChecksum, long lines, BigInteger linesChecksum) {
+record ModelDigest(Map<String, Checksum> relations) {
 
-  private static final String ACCOUNT_TEXT = """
-      account_id || '|' || owner || '|' || currency || '|' || balance || '|' || status || '|' || version
-        || '|' || (extract(epoch FROM opened_at) * 1000000)::bigint || '|' || (extract(epoch FROM updated_at) * 1000000)::bigint""";
-  private static final String LINE_TEXT = """
-      account_id || '|' || version || '|' || type || '|' || amount || '|' || balance_after || '|' || reference
-        || '|' || (extract(epoch FROM occurred_at) * 1000000)::bigint || '|' || event_id""";
-
-  /** The digest of the tables of {@code schema}, in the connection's current snapshot. */
-  static ModelDigest of(Connection connection, String schema) throws SQLException {
-    long[] accounts = new long[1];
-    BigInteger accountsSum = sum(connection, ACCOUNT_TEXT, schema + ".accounts", accounts);
-    long[] lines = new long[1];
-    BigInteger linesSum = sum(connection, LINE_TEXT, schema + ".account_transactions", lines);
-    return new ModelDigest(accounts[0], accountsSum, lines[0], linesSum);
+  /** How many rows a relation has, and the sum of their hashes. */
+  record Checksum(long rows, BigInteger sum) {
+    static final Checksum EMPTY = new Checksum(0, BigInteger.ZERO);
   }
 
-  private static BigInteger sum(Connection connection, String text, String table, long[] count) throws SQLException {
-    try (Statement statement = connection.createStatement();
-         ResultSet rows = statement.executeQuery("SELECT count(*), coalesce(sum(('x' || substr(md5(" + text
-             + "), 1, 15))::bit(60)::bigint), 0) FROM " + table)) {
-      rows.next();
-      count[0] = rows.getLong(1);
-      return rows.getBigDecimal(2).toBigIntegerExact();
-    }
-  }
-
-  /** An account row as text, as PostgreSQL writes it in {@link #of}. */
-  static String text(AccountRow a) {
-    return a.accountId().toString() + '|' + a.owner() + '|' + a.currency() + '|' + a.balance() + '|' + a.status() + '|'
-        + a.version() + '|' + micros(a.openedAt()) + '|' + micros(a.updatedAt());
-  }
-
-  private static long micros(Instant instant) {
-    return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
-  }
-
-  /** Every account row of {@code schema} as text, by account id: to name the accounts that differ. */
-  static java.util.Map<String, String> accountRows(Connection connection, String schema) throws SQLException {
-    java.util.Map<String, String> rows = new java.util.HashMap<>();
-    try (Statement statement = connection.createStatement();
-         ResultSet result = statement.executeQuery("SELECT account_id::text, " + ACCOUNT_TEXT + " FROM " + schema + ".accounts")) {
-      while (result.next()) {
-        rows.put(result.getString(1), result.getString(2));
+  /** The digest of the verified relations of {@code schema}, in the connection's current snapshot. */
+  static ModelDigest of(Connection connection, String schema, List<Relation> verified) throws SQLException {
+    Map<String, Checksum> relations = new LinkedHashMap<>();
+    for (Relation relation : verified) {
+      try (Statement statement = connection.createStatement();
+           ResultSet rows = statement.executeQuery("SELECT count(*), coalesce(sum(('x' || substr(md5("
+               + relation.rowText() + "), 1, 15))::bit(60)::bigint), 0) FROM " + schema + "." + relation.name())) {
+        rows.next();
+        relations.put(relation.name(), new Checksum(rows.getLong(1), rows.getBigDecimal(2).toBigIntegerExact()));
       }
     }
-    return rows;
+    return new ModelDigest(relations);
+  }
+
+  Checksum checksum(String relation) {
+    return relations.getOrDefault(relation, Checksum.EMPTY);
+  }
+
+  /**
+   * Reads every row of {@code relation} in {@code schema} (streamed, in the connection's snapshot)
+   * and hands the key of each that is not in {@code expected} as that text, then of each expected
+   * row PostgreSQL does not hold, to {@code differing}.
+   */
+  static void differingKeys(Connection connection, String schema, Relation relation, Map<String, String> expected,
+      Consumer<String> differing) throws SQLException {
+    Set<String> seen = new HashSet<>();
+    try (Statement statement = connection.createStatement()) {
+      statement.setFetchSize(10_000);
+      try (ResultSet rows = statement.executeQuery("SELECT " + relation.key() + ", " + relation.rowText() + " FROM "
+          + schema + "." + relation.name())) {
+        while (rows.next()) {
+          String key = rows.getString(1);
+          seen.add(key);
+          if (!rows.getString(2).equals(expected.get(key))) {
+            differing.accept(key);
+          }
+        }
+      }
+    }
+    expected.keySet().stream().filter(key -> !seen.contains(key)).sorted().forEach(differing);
   }
 
   /** Builds the digest of a fold, row by row, with the same row text as {@link #of}; one per thread. */
   static final class Builder {
     private final MessageDigest md5;
-    private final Sum accounts = new Sum();
-    private final Sum lines = new Sum();
+    private final Map<String, Sum> relations = new HashMap<>();
 
     Builder() {
       try {
@@ -84,26 +89,28 @@ record ModelDigest(long accounts, BigInteger accountsChecksum, long lines, BigIn
       }
     }
 
-    /** Adds an account, if it has been opened (the model has no row for one that was not). */
-    void account(AccountRow a) {
-      if (a.opened()) {
-        accounts.add(hash(text(a)));
-      }
+    void add(ProjectionView.Row row) {
+      relations.computeIfAbsent(row.relation(), r -> new Sum()).add(hash(row.text()));
     }
 
-    void line(TransactionLine l) {
-      lines.add(hash(l.accountId().toString() + '|' + l.version() + '|' + l.type() + '|' + l.amount() + '|'
-          + l.balanceAfter() + '|' + l.reference() + '|' + micros(l.occurredAt()) + '|' + l.eventId()));
+    /** The relations it has seen rows of. */
+    Set<String> relations() {
+      return relations.keySet();
     }
 
     /** Adds what another builder has seen (of other rows). */
     void add(Builder other) {
-      accounts.add(other.accounts);
-      lines.add(other.lines);
+      other.relations.forEach((relation, sum) -> relations.computeIfAbsent(relation, r -> new Sum()).add(sum));
     }
 
-    ModelDigest build() {
-      return new ModelDigest(accounts.count, accounts.total(), lines.count, lines.total());
+    /** The digest of {@code verified}, each in it (a relation without rows has count and sum 0). */
+    ModelDigest build(List<Relation> verified) {
+      Map<String, Checksum> digest = new LinkedHashMap<>();
+      for (Relation relation : verified) {
+        Sum sum = relations.getOrDefault(relation.name(), new Sum());
+        digest.put(relation.name(), new Checksum(sum.count, sum.total()));
+      }
+      return new ModelDigest(digest);
     }
 
     /** The first 60 bits of the text's MD5: what PostgreSQL's {@code ('x' || substr(md5(t), 1, 15))::bit(60)::bigint} is. */

@@ -1,18 +1,17 @@
 package dev.tally.cli;
 
-import dev.tally.runtime.projection.Projection;
-import dev.tally.ledger.Ledger;
-import dev.tally.account.projection.AccountProjection;
 import dev.tally.runtime.projection.Generation;
 import dev.tally.runtime.projection.Generations;
-import dev.tally.schemas.AggregateTopics;
-import dev.tally.schemas.Aggregates;
+import dev.tally.runtime.projection.Projection;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -24,7 +23,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tally rebuild}: a new generation of the read model, built beside the live one and
- * switched to without downtime for readers.
+ * switched to without downtime for readers. It covers every registered projection: each one's
+ * events topic is followed and verified.
  *
  * <ol>
  *   <li>creates generation n+1: an empty schema, and a new Kafka Streams application id, which the
@@ -61,8 +61,8 @@ final class RebuildCommand implements Callable<Integer> {
   static final int VERIFICATION_FAILED = 3;
   /** How often catching up is checked (progress is printed every --progress-interval). */
   private static final Duration CHECK = Duration.ofMillis(200);
-  /** The account projection's name: the key of its checkpoints. */
-  static final String PROJECTION = AccountProjection.NAME;
+
+  private final Registry registry;
 
   @Mixin
   private KafkaOptions kafkaOptions;
@@ -70,8 +70,8 @@ final class RebuildCommand implements Callable<Integer> {
   @Mixin
   private DatabaseOptions database;
 
-  @Option(names = "--topic", paramLabel = "TOPIC", description = "The events topic (default: ${DEFAULT-VALUE}).")
-  private String topic = AggregateTopics.of(Aggregates.ACCOUNT).events();
+  @Mixin
+  private TopicOptions topicOptions;
 
   @Option(names = "--stall-timeout", paramLabel = "ISO-8601-DURATION",
       description = "Give up if the new generation makes no progress for this long, e.g. when no projector runs "
@@ -96,16 +96,31 @@ final class RebuildCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
+  RebuildCommand(Registry registry) {
+    this.registry = registry;
+  }
+
+  /** One projection's checkpoints on one partition of its topic: what a generation has applied. */
+  private record Source(Projection<?> projection, TopicPartition partition) {
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     Duration stall = Formats.duration(stallTimeout, "--stall-timeout");
     Duration switchWait = Formats.duration(switchTimeout, "--switch-timeout");
     Duration interval = Formats.duration(progressInterval, "--progress-interval");
     PrintWriter out = spec.commandLine().getOut();
+    EventTopics topics = topicOptions.of(registry.projectedTypes());
     DataSource db = database.connect();
-    Generations generations = new Generations(db, database.readerRole(), Projection.of(Ledger.SLICES));
+    List<Projection<?>> projections = registry.projections();
+    Generations generations = new Generations(db, database.readerRole(), projections);
     try (Kafka kafka = kafkaOptions.connect()) {
-      List<TopicPartition> partitions = kafka.partitions(topic);
+      List<Source> sources = new ArrayList<>();
+      for (Projection<?> projection : projections) {
+        kafka.partitions(topics.of(projection.sourceAggregateType())).forEach(p -> sources.add(new Source(projection, p)));
+      }
+      String logs = projections.stream().map(p -> topics.of(p.sourceAggregateType())).distinct()
+          .collect(Collectors.joining(", "));
       if (abandon) {
         return abandon(kafka, generations, switchWait, out);
       }
@@ -115,22 +130,22 @@ final class RebuildCommand implements Callable<Integer> {
       long started = System.nanoTime();
       Generation next = startBuilding(generations);
       out.printf("generation %d: building schema %s from the start of %s as application %s (generation %d stays live)%n",
-          next.number(), next.schema(), topic, next.applicationId(), live.number());
+          next.number(), next.schema(), logs, next.applicationId(), live.number());
       out.flush();
       ModelVerification.Result verified;
       try {
-        long events = awaitCatchUp(kafka, generations, live, next, partitions, interval, stall, out);
+        long events = awaitCatchUp(kafka, generations, live, next, sources, interval, stall, out);
         out.printf("generation %d: caught up: %,d events in %.1f s%n", next.number(), events, seconds(started));
         out.flush();
         long verifying = System.nanoTime();
-        verified = ModelVerification.verify(kafka, db, next.schema(), PROJECTION, topic);
+        verified = ModelVerification.verify(kafka, db, next.schema(), projections, topics);
         if (!verified.passed()) {
           report(spec.commandLine().getErr(), next, verified);
           discard(kafka, generations, next, "verification failed");
           return VERIFICATION_FAILED;
         }
-        out.printf("generation %d: verified against the log in %.1f s: %,d accounts, %,d transactions%n",
-            next.number(), seconds(verifying), verified.accounts(), verified.lines());
+        out.printf("generation %d: verified against the log in %.1f s: %s%n", next.number(), seconds(verifying),
+            verified.rows());
         generations.switchTo(next, switchWait);
       } catch (IllegalStateException e) {
         discard(kafka, generations, next, e.getMessage());
@@ -142,8 +157,7 @@ final class RebuildCommand implements Callable<Integer> {
       out.printf("switched: readers now see generation %d (%s)%n", next.number(), next.schema());
       out.flush();
       retire(kafka, generations, live, switchWait, out);
-      out.printf("rebuilt in %.1f s: %,d accounts, %,d transactions%n", seconds(started), verified.accounts(),
-          verified.lines());
+      out.printf("rebuilt in %.1f s: %s%n", seconds(started), verified.rows());
       return TallyCli.OK;
     }
   }
@@ -157,12 +171,14 @@ final class RebuildCommand implements Callable<Integer> {
   }
 
   /**
-   * Waits until the new generation has applied, on every partition, at least what the live one
-   * has, printing progress; returns the events it applied.
+   * Waits until the new generation has applied, for every projection on every partition of its
+   * topic, at least what the live one has, printing progress; returns the events it applied (summed
+   * over the projections).
    */
-  private long awaitCatchUp(Kafka kafka, Generations generations, Generation live, Generation next,
-      List<TopicPartition> partitions, Duration interval, Duration stall, PrintWriter out) throws InterruptedException {
-    Map<TopicPartition, Long> starts = kafka.offsets(partitions, OffsetSpec.earliest(), "start offsets of " + topic);
+  private static long awaitCatchUp(Kafka kafka, Generations generations, Generation live, Generation next,
+      List<Source> sources, Duration interval, Duration stall, PrintWriter out) throws InterruptedException {
+    List<TopicPartition> partitions = sources.stream().map(Source::partition).distinct().toList();
+    Map<TopicPartition, Long> starts = kafka.offsets(partitions, OffsetSpec.earliest(), "start offsets");
     Duration check = interval.compareTo(CHECK) < 0 ? interval : CHECK;
     long lastDone = -1;
     long lastTime = System.nanoTime();
@@ -170,19 +186,20 @@ final class RebuildCommand implements Callable<Integer> {
     long printedAt = 0;
     double rate = 0;
     while (true) {
-      Map<Integer, Long> target = generations.checkpoints(live, PROJECTION, topic);
-      Map<Integer, Long> applied = generations.checkpoints(next, PROJECTION, topic);
-      Map<TopicPartition, Long> ends = kafka.offsets(partitions, OffsetSpec.latest(), "end offsets of " + topic);
+      Map<Source, Long> target = checkpoints(generations, live, sources);
+      Map<Source, Long> applied = checkpoints(generations, next, sources);
+      Map<TopicPartition, Long> ends = kafka.offsets(partitions, OffsetSpec.latest(), "end offsets");
       long total = 0;
       long done = 0;
       boolean caughtUp = true;
-      for (TopicPartition partition : partitions) {
+      for (Source source : sources) {
+        TopicPartition partition = source.partition();
         long start = starts.get(partition);
-        long position = Math.max(start, applied.getOrDefault(partition.partition(), start - 1) + 1);
+        long position = Math.max(start, applied.getOrDefault(source, start - 1) + 1);
         total += ends.get(partition) - start;
         done += Math.min(position, ends.get(partition)) - start;
-        Long liveAt = target.get(partition.partition());
-        caughtUp &= liveAt == null || applied.getOrDefault(partition.partition(), -1L) >= liveAt;
+        Long liveAt = target.get(source);
+        caughtUp &= liveAt == null || applied.getOrDefault(source, -1L) >= liveAt;
       }
       long now = System.nanoTime();
       if (done > lastDone) {
@@ -207,6 +224,22 @@ final class RebuildCommand implements Callable<Integer> {
       }
       Thread.sleep(check);
     }
+  }
+
+  /** A generation's applied offset per projection and partition (absent: none applied). */
+  private static Map<Source, Long> checkpoints(Generations generations, Generation generation, List<Source> sources) {
+    Map<Source, Long> applied = new HashMap<>();
+    Map<List<String>, Map<Integer, Long>> read = new HashMap<>();
+    for (Source source : sources) {
+      String projection = source.projection().name();
+      String topic = source.partition().topic();
+      Long offset = read.computeIfAbsent(List.of(projection, topic),
+          k -> generations.checkpoints(generation, projection, topic)).get(source.partition().partition());
+      if (offset != null) {
+        applied.put(source, offset);
+      }
+    }
+    return applied;
   }
 
   static String progressLine(Generation next, long done, long total, double rate) {

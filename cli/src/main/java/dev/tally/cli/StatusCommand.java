@@ -1,8 +1,6 @@
 package dev.tally.cli;
 
 import dev.tally.runtime.projection.Projection;
-import dev.tally.ledger.Ledger;
-import dev.tally.account.projection.AccountProjection;
 import dev.tally.runtime.projection.ProjectionTables;
 import dev.tally.runtime.projection.Generation;
 import dev.tally.runtime.projection.Generations;
@@ -71,6 +69,12 @@ final class StatusCommand implements Callable<Integer> {
 
   @Spec
   private CommandSpec spec;
+
+  private final Registry registry;
+
+  StatusCommand(Registry registry) {
+    this.registry = registry;
+  }
 
   record PartitionStatus(TopicPartition partition, Long committed, long end, long lag, long lagMillis) {
   }
@@ -178,9 +182,14 @@ final class StatusCommand implements Callable<Integer> {
       DataSource db = database.connect();
       List<GenerationStatus> generations = new ArrayList<>();
       try (Connection connection = db.getConnection()) {
-        for (Generation generation : new Generations(db, database.readerRole(), Projection.of(Ledger.SLICES)).projected()) {
-          generations.add(new GenerationStatus(generation,
-              ProjectionTables.parkedByKind(connection, generation.schema(), AccountProjection.NAME)));
+        List<Projection<?>> projections = registry.projections();
+        for (Generation generation : new Generations(db, database.readerRole(), projections).projected()) {
+          Map<String, Integer> parked = new TreeMap<>();
+          for (Projection<?> projection : projections) {
+            ProjectionTables.parkedByKind(connection, generation.schema(), projection.name())
+                .forEach((kind, count) -> parked.merge(kind, count, Integer::sum));
+          }
+          generations.add(new GenerationStatus(generation, parked));
         }
       }
       return new ReadModelStatus(generations, null);

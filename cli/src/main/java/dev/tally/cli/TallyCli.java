@@ -1,6 +1,9 @@
 package dev.tally.cli;
 
+import dev.tally.runtime.core.Slice;
 import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,7 +18,7 @@ import picocli.CommandLine.Command;
     name = "tally",
     mixinStandardHelpOptions = true,
     version = "tally 0.1.0-SNAPSHOT",
-    description = "Operate a Tally event log and read model: consumer status, rewinds, rebuilds, as-of copies, an account's history, dead letters.",
+    description = "Operate a Tally event log and read model: consumer status, rewinds, rebuilds, as-of copies, an aggregate's history, dead letters.",
     subcommands = {StatusCommand.class, RewindCommand.class, RebuildCommand.class, AsOfCommand.class, HistoryCommand.class,
         DeadLettersCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
@@ -36,11 +39,37 @@ public final class TallyCli implements Runnable {
     System.exit(commandLine().execute(args));
   }
 
-  /** The configured command line: subcommands, and one-line messages instead of stack traces. */
+  /** The configured command line over the registered slices: subcommands, and one-line messages instead of stack traces. */
   public static CommandLine commandLine() {
-    CommandLine commandLine = new CommandLine(new TallyCli());
+    return commandLine(Registry.LEDGER);
+  }
+
+  /** As {@link #commandLine()}, over {@code slices} instead of the registered ones. */
+  public static CommandLine commandLine(List<Slice> slices) {
+    return commandLine(new Registry(slices));
+  }
+
+  private static CommandLine commandLine(Registry registry) {
+    CommandLine commandLine = new CommandLine(new TallyCli(), withRegistry(registry));
     commandLine.setExecutionExceptionHandler(TallyCli::handleFailure);
     return commandLine;
+  }
+
+  /** Picocli's factory, handing {@code registry} to the commands whose constructor takes it. */
+  private static CommandLine.IFactory withRegistry(Registry registry) {
+    CommandLine.IFactory defaults = CommandLine.defaultFactory();
+    return new CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> type) throws Exception {
+        for (Constructor<?> constructor : type.getDeclaredConstructors()) {
+          if (constructor.getParameterCount() == 1 && constructor.getParameterTypes()[0] == Registry.class) {
+            constructor.setAccessible(true);
+            return type.cast(constructor.newInstance(registry));
+          }
+        }
+        return defaults.create(type);
+      }
+    };
   }
 
   @Override

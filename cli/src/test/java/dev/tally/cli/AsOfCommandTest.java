@@ -74,7 +74,7 @@ class AsOfCommandTest {
 
     assertThat(result.exitCode()).as(result.toString()).isZero();
     String schema = "tally_asof_20260301t100300z";
-    assertThat(result.out()).contains("2 accounts, 3 transactions", schema, "--tally.query.schema=" + schema);
+    assertThat(result.out()).contains("2 accounts, 3 account_transactions", schema, "--tally.query.schema=" + schema);
     // The command it prints to serve the copy works as printed: same database, the stack's token keys.
     assertThat(result.out()).contains("--spring.datasource.url=" + database.jdbcUrl(), "--tally.tokens.key-file=");
     // By hand: alice opened, +100, -30 = 70 at version 3; bob opened, +7, closed at version 3; carol not yet.

@@ -1,5 +1,7 @@
 package dev.tally.cli;
 
+import dev.tally.ledger.Ledger;
+import dev.tally.runtime.core.Slice;
 import dev.tally.testing.TestInfrastructure;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,16 +24,24 @@ final class Cli {
 
   /** Runs against the test broker: {@code --bootstrap-servers} is appended. */
   static Result run(String... args) {
+    return runWith(Ledger.SLICES, args);
+  }
+
+  /** As {@link #run}, over {@code slices} instead of the registered ones. */
+  static Result runWith(List<Slice> slices, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.add("--bootstrap-servers");
     all.add(TestInfrastructure.kafkaBootstrapServers());
-    return runRaw(all.toArray(String[]::new));
+    return execute(TallyCli.commandLine(slices), all.toArray(String[]::new));
   }
 
   static Result runRaw(String... args) {
+    return execute(TallyCli.commandLine(), args);
+  }
+
+  private static Result execute(CommandLine commandLine, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine commandLine = TallyCli.commandLine();
     commandLine.setOut(new PrintWriter(out, true));
     commandLine.setErr(new PrintWriter(err, true));
     int exitCode = commandLine.execute(args);

@@ -65,7 +65,8 @@ class HistoryCommandTest {
 
     assertThat(result.exitCode()).as(result.toString()).isZero();
     JsonNode history = JsonMapper.builder().build().readTree(result.out());
-    assertThat(history.get("account").asString()).isEqualTo(bob);
+    assertThat(history.get("aggregateId").asString()).isEqualTo(bob);
+    assertThat(history.get("aggregateType").asString()).isEqualTo("account");
     assertThat(history.get("partition").asInt()).isEqualTo(HistoryCommand.partitionOf(bob, PARTITIONS));
     List<JsonNode> events = new ArrayList<>();
     history.get("events").forEach(events::add);
@@ -85,7 +86,7 @@ class HistoryCommandTest {
 
     Cli.Result garbage = Cli.run("history", "not-an-id", "--topic", topic);
     assertThat(garbage.exitCode()).as(garbage.toString()).isEqualTo(2);
-    assertThat(garbage.err()).contains("not an account id");
+    assertThat(garbage.err()).contains("not an aggregate id");
 
     Cli.Result noTopic = Cli.run("history", alice, "--topic", TestInfrastructure.uniqueName("missing"));
     assertThat(noTopic.exitCode()).as(noTopic.toString()).isEqualTo(1);

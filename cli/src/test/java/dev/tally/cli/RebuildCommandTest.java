@@ -86,7 +86,7 @@ class RebuildCommandTest {
     assertThat(result.exitCode()).as(result.toString()).isZero();
     assertThat(result.out()).contains("generation 2: building schema tally_read_g2", "events/s", "ETA",
         "switched: readers now see generation 2", "retired generation 1: schema tally_read_g1 dropped")
-        .containsPattern("verified against the log in [0-9.]+ s: 1 accounts, 2 transactions");
+        .containsPattern("verified against the log in [0-9.]+ s: 1 accounts, 2 account_transactions");
     assertThat(generations.all()).extracting(Generation::state)
         .containsExactly(Generation.State.RETIRED, Generation.State.LIVE);
     assertThat(rows("SELECT balance FROM tally_read.accounts")).containsExactly("70");
@@ -103,7 +103,7 @@ class RebuildCommandTest {
 
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(RebuildCommand.VERIFICATION_FAILED);
     assertThat(result.err()).contains("generation 2 does not match the log; nothing was switched",
-        "account differs: " + alice);
+        "projection accounts, accounts: row differs: " + alice);
     assertThat(result.out()).doesNotContain("switched");
     assertThat(generations.all()).extracting(Generation::state)
         .containsExactly(Generation.State.LIVE, Generation.State.FAILED);

@@ -26,12 +26,17 @@ public final class AccountProjection implements Projection<AccountEvent> {
   /** The projection as this build reads events: with every schema version on its classpath. */
   public static final AccountProjection PROJECTION = new AccountProjection();
 
+  /** The table of accounts' current state. */
+  static final String ACCOUNTS = "accounts";
+  /** The table of money lines, one per money event. */
+  static final String TRANSACTIONS = "account_transactions";
+
   /** Its tables, as readers see them; the text of a row is the one {@link AccountView} renders. */
   private static final List<Relation> RELATIONS = List.of(
-      Relation.verified("accounts", "account_id::text", """
+      Relation.verified(ACCOUNTS, "account_id::text", """
           account_id || '|' || owner || '|' || currency || '|' || balance || '|' || status || '|' || version
             || '|' || (extract(epoch FROM opened_at) * 1000000)::bigint || '|' || (extract(epoch FROM updated_at) * 1000000)::bigint"""),
-      Relation.verified("account_transactions", "account_id || '@' || version", """
+      Relation.verified(TRANSACTIONS, "account_id || '@' || version", """
           account_id || '|' || version || '|' || type || '|' || amount || '|' || balance_after || '|' || reference
             || '|' || (extract(epoch FROM occurred_at) * 1000000)::bigint || '|' || event_id"""),
       Relation.served("transfers"));

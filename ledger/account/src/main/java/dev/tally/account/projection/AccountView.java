@@ -1,6 +1,9 @@
 package dev.tally.account.projection;
 
 import dev.tally.runtime.projection.ProjectionView;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,6 +15,9 @@ import java.util.Optional;
  * folded; everything else moves only with a newer version, so a replayed event changes nothing. The
  * balance is the event's {@code balanceAfter}, as the writer decided it; a whole history checks that
  * each one follows from the balance before and the amount ({@link #refusal}).
+ *
+ * <p>Its rows as text ({@link #rows}, {@link #rowsAdded}) are what {@link AccountProjection}'s relations
+ * render in SQL: a read model is verified against a fold of the log by comparing the two.
  */
 public final class AccountView implements ProjectionView<AccountEvent, AccountRow> {
 
@@ -69,6 +75,27 @@ public final class AccountView implements ProjectionView<AccountEvent, AccountRo
     return balanceAfter == expected ? Optional.empty()
         : Optional.of("inconsistent: version " + event.version() + " of account " + event.accountId()
             + " says balance " + balanceAfter + " after balance " + row.balance() + ", not " + expected);
+  }
+
+  /** The account's {@code accounts} row, once it has been opened (the model has no row for one that was not). */
+  @Override
+  public List<Row> rows(AccountRow a) {
+    return a.opened() ? List.of(new Row(AccountProjection.ACCOUNTS, a.accountId().toString(),
+        a.accountId().toString() + '|' + a.owner() + '|' + a.currency() + '|' + a.balance() + '|' + a.status() + '|'
+            + a.version() + '|' + micros(a.openedAt()) + '|' + micros(a.updatedAt()))) : List.of();
+  }
+
+  /** The {@code account_transactions} line a money event adds. */
+  @Override
+  public List<Row> rowsAdded(AccountEvent event, AccountRow after) {
+    return line(event).map(l -> List.of(new Row(AccountProjection.TRANSACTIONS, l.accountId() + "@" + l.version(),
+        l.accountId().toString() + '|' + l.version() + '|' + l.type() + '|' + l.amount() + '|' + l.balanceAfter() + '|'
+            + l.reference() + '|' + micros(l.occurredAt()) + '|' + l.eventId()))).orElse(List.of());
+  }
+
+  /** Microseconds since the epoch: PostgreSQL's {@code (extract(epoch FROM t) * 1000000)::bigint}. */
+  private static long micros(Instant instant) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
   }
 
   /** The history line a money event adds; empty for the others. */
