@@ -9,7 +9,7 @@ import java.util.List;
  *
  * @param controller a Spring MVC controller of reads; its constructor takes what the query API
  *     provides ({@code JdbcClient} over the read model, {@link PageSize})
- * @param paths Spring MVC path patterns of its requests, such as {@code /accounts} and {@code /accounts/**}
+ * @param paths Spring MVC path patterns of its requests, such as {@code /customers} and {@code /customers/**}
  */
 public record QueryEndpoints(Class<?> controller, List<String> paths) {
 

@@ -8,7 +8,7 @@ import java.util.List;
  * its body limit and its request shape.
  *
  * @param controller a Spring MVC controller whose handlers answer through {@link CommandEdge}
- * @param paths servlet URL patterns of its requests, such as {@code /accounts} and {@code /accounts/*}
+ * @param paths servlet URL patterns of its requests, such as {@code /customers} and {@code /customers/*}
  */
 public record CommandEndpoints(Class<?> controller, List<String> paths) {
 
