@@ -9,8 +9,10 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * The transfer's rules are plain Java: only the JDK, the generic runtime core, and the account's
- * rules, whose leg commands the transfer process sends. The runtime knows no transfer.
+ * The transfer's rules are plain Java: only the JDK and the generic runtime core. The transfer
+ * knows the account only through the account's published schemas (its wire mapping sends legs as
+ * the account's commands): no class of the transfer slice depends on the account slice. The
+ * runtime knows no transfer.
  */
 @AnalyzeClasses(packages = {"dev.tally.transfer", "dev.tally.runtime"},
     importOptions = ImportOption.DoNotIncludeTests.class)
@@ -27,7 +29,12 @@ class ArchitectureTest {
   static final ArchRule onlyJavaTheRuntimeCoreAndItself = classes()
       .that().resideInAPackage("dev.tally.transfer.domain..")
       .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.tally.runtime.core..",
-          "dev.tally.transfer.domain..", "dev.tally.account.domain..");
+          "dev.tally.transfer.domain..");
+
+  @ArchTest
+  static final ArchRule slicesMeetOnlyThroughPublishedSchemas = noClasses()
+      .that().resideInAPackage("dev.tally.transfer..")
+      .should().dependOnClassesThat().resideInAPackage("dev.tally.account..");
 
   @ArchTest
   static final ArchRule theRuntimeKnowsNoAggregate = noClasses()

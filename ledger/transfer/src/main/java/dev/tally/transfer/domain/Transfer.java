@@ -1,6 +1,5 @@
 package dev.tally.transfer.domain;
 
-import dev.tally.account.domain.Account;
 import dev.tally.transfer.domain.TransferCommand.RecordCredit;
 import dev.tally.transfer.domain.TransferCommand.RecordCreditRefused;
 import dev.tally.transfer.domain.TransferCommand.RecordDebit;
@@ -37,11 +36,17 @@ public final class Transfer implements Decider<TransferCommand, TransferEvent, T
   /** The shared instance; the decider is stateless. */
   public static final Transfer DECIDER = new Transfer();
 
-  /** The largest amount one transfer may move: what one account movement may. */
-  public static final long MAX_AMOUNT = Account.MAX_AMOUNT;
+  /**
+   * The largest amount one transfer may move: what one account movement may (the account's rule,
+   * restated here: slices share published contracts, not code; a test keeps the two equal).
+   */
+  public static final long MAX_AMOUNT = 1_000_000_000_000L;
 
-  /** The reference ends up in both accounts' history, so it obeys the account's rule. */
-  public static final TextRule REFERENCE = Account.REFERENCE;
+  /**
+   * The reference ends up in both accounts' history, so it obeys the account's rule (restated, as
+   * {@link #MAX_AMOUNT}).
+   */
+  public static final TextRule REFERENCE = TextRule.text(500).withoutControls();
 
   /** A refusal's stable code, as the refusing account gave it. */
   public static final TextRule REASON_CODE = TextRule.text(100).withoutControls().nonBlank();

@@ -1,15 +1,5 @@
 package dev.tally.transfer.domain;
 
-import dev.tally.account.domain.AccountCommand;
-import dev.tally.account.domain.AccountCommand.CreditForTransfer;
-import dev.tally.account.domain.AccountCommand.DebitForTransfer;
-import dev.tally.account.domain.AccountCommand.RefundTransfer;
-import dev.tally.account.domain.AccountCommand.SettleTransfer;
-import dev.tally.account.domain.AccountEvent;
-import dev.tally.account.domain.AccountEvent.MoneyTransferredIn;
-import dev.tally.account.domain.AccountEvent.MoneyTransferredOut;
-import dev.tally.account.domain.AccountEvent.TransferRefunded;
-import dev.tally.account.domain.AccountEvent.TransferSettled;
 import dev.tally.transfer.domain.TransferCommand.RecordCredit;
 import dev.tally.transfer.domain.TransferCommand.RecordCreditRefused;
 import dev.tally.transfer.domain.TransferCommand.RecordDebit;
@@ -35,9 +25,29 @@ public final class TransferProcess {
   private TransferProcess() {
   }
 
-  /** A leg to send to account {@code accountId}'s writer, with its derived ids. */
-  public record StepCommand(String transferId, TransferStep step, String accountId, AccountCommand command,
+  /**
+   * A leg to send to account {@code accountId}'s writer, with its derived ids. The leg is said in
+   * the transfer's own words; the account commands it becomes are published contracts, written by
+   * the transfer's wire mapping, so the two slices never share code.
+   */
+  public record StepCommand(String transferId, TransferStep step, String accountId, Leg leg,
       String commandId, String idempotencyKey) {}
+
+  /** What the process asks of one account. */
+  public sealed interface Leg {
+
+    /** Take {@code amount} out of the source, towards {@code to}; it is in flight from then on. */
+    record Debit(String transferId, String to, long amount) implements Leg {}
+
+    /** Pay {@code amount}, in the source's {@code currency}, into the target, from {@code from}. */
+    record Credit(String transferId, String from, long amount, String currency) implements Leg {}
+
+    /** Give the money in flight back to the source. */
+    record Refund(String transferId) implements Leg {}
+
+    /** Tell the source its transfer arrived. */
+    record Settle(String transferId) implements Leg {}
+  }
 
   /** A step's outcome to record on transfer {@code transferId}, with its derived ids. */
   public record RecordCommand(String transferId, TransferCommand command, String commandId, String idempotencyKey) {}
@@ -49,8 +59,11 @@ public final class TransferProcess {
    */
   public sealed interface StepResult {
 
-    /** The leg was applied: {@code event} is what the account appended for it. */
-    record Applied(AccountEvent event) implements StepResult {}
+    /**
+     * The leg was applied: the account appended the event of leg {@code step} of transfer
+     * {@code transferId}; a debit's event also says the source's {@code currency} (null otherwise).
+     */
+    record Applied(String transferId, TransferStep step, String currency) implements StepResult {}
 
     /** The leg was accepted and changed nothing: it had been applied already. */
     record Unchanged() implements StepResult {}
@@ -87,12 +100,11 @@ public final class TransferProcess {
    */
   public static List<StepCommand> next(String transferId, TransferState state) {
     return state.step().map(step -> switch (step) {
-      case DEBIT -> step(transferId, step, state.from(),
-          new DebitForTransfer(transferId, state.to(), state.amount()));
+      case DEBIT -> step(transferId, step, state.from(), new Leg.Debit(transferId, state.to(), state.amount()));
       case CREDIT -> step(transferId, step, state.to(),
-          new CreditForTransfer(transferId, state.from(), state.amount(), state.currency()));
-      case REFUND -> step(transferId, step, state.from(), new RefundTransfer(transferId));
-      case SETTLE -> step(transferId, step, state.from(), new SettleTransfer(transferId));
+          new Leg.Credit(transferId, state.from(), state.amount(), state.currency()));
+      case REFUND -> step(transferId, step, state.from(), new Leg.Refund(transferId));
+      case SETTLE -> step(transferId, step, state.from(), new Leg.Settle(transferId));
     }).map(List::of).orElse(List.of());
   }
 
@@ -103,10 +115,9 @@ public final class TransferProcess {
       case StepResult.Expired expired -> new Reaction.Resend(sent);
       case StepResult.Unchanged unchanged -> new Reaction.Done();
       case StepResult.Applied applied -> {
-        requireLegOf(sent, applied.event());
+        requireLegOf(sent, applied);
         yield switch (sent.step()) {
-          case DEBIT -> record(transferId, "record-debit",
-              new RecordDebit(((MoneyTransferredOut) applied.event()).currency()));
+          case DEBIT -> record(transferId, "record-debit", new RecordDebit(applied.currency()));
           case CREDIT -> record(transferId, "record-credit", new RecordCredit());
           case REFUND -> record(transferId, "record-refund", new RecordRefund());
           case SETTLE -> new Reaction.Done();
@@ -123,31 +134,21 @@ public final class TransferProcess {
     };
   }
 
-  private static StepCommand step(String transferId, TransferStep step, String accountId, AccountCommand command) {
+  private static StepCommand step(String transferId, TransferStep step, String accountId, Leg leg) {
     String name = name(step);
-    return new StepCommand(transferId, step, accountId, command, commandId(transferId, name), key(transferId, name));
+    return new StepCommand(transferId, step, accountId, leg, commandId(transferId, name), key(transferId, name));
   }
 
   private static Reaction record(String transferId, String name, TransferCommand command) {
     return new Reaction.Record(new RecordCommand(transferId, command, commandId(transferId, name), key(transferId, name)));
   }
 
-  /** The event a leg appends names its transfer; any other is a caller's mistake, not an answer. */
-  private static void requireLegOf(StepCommand sent, AccountEvent event) {
-    boolean matches = switch (event) {
-      case MoneyTransferredOut out -> sent.step() == TransferStep.DEBIT && out.transferId().equals(sent.transferId());
-      case MoneyTransferredIn in -> sent.step() == TransferStep.CREDIT && in.transferId().equals(sent.transferId());
-      case TransferRefunded refunded ->
-          sent.step() == TransferStep.REFUND && refunded.transferId().equals(sent.transferId());
-      case TransferSettled settled -> sent.step() == TransferStep.SETTLE && settled.transferId().equals(sent.transferId());
-      case AccountEvent.AccountOpened e -> false;
-      case AccountEvent.MoneyDeposited e -> false;
-      case AccountEvent.MoneyWithdrawn e -> false;
-      case AccountEvent.AccountClosed e -> false;
-    };
-    if (!matches) {
+  /** The event a leg appends names its transfer and its leg; any other is a caller's mistake, not an answer. */
+  private static void requireLegOf(StepCommand sent, StepResult.Applied applied) {
+    if (applied.step() != sent.step() || !applied.transferId().equals(sent.transferId())
+        || (sent.step() == TransferStep.DEBIT) != (applied.currency() != null)) {
       throw new IllegalArgumentException("the " + name(sent.step()) + " leg of transfer " + sent.transferId()
-          + " cannot have appended " + event);
+          + " cannot have appended " + applied);
     }
   }
 

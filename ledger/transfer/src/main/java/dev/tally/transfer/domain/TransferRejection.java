@@ -25,7 +25,7 @@ public sealed interface TransferRejection extends Rejection {
     @Override public Kind kind() { return Kind.INVALID; }
   }
 
-  /** An amount outside 1..{@link dev.tally.account.domain.Account#MAX_AMOUNT}. */
+  /** An amount outside 1..{@link Transfer#MAX_AMOUNT}. */
   record InvalidAmount(long amount) implements TransferRejection {
     @Override public String code() { return "invalid-amount"; }
     @Override public String detail() {

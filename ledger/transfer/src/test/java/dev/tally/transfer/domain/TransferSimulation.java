@@ -141,7 +141,7 @@ final class TransferSimulation {
       case ToAccount m -> decideAccount(m);
       case ToTransfer m -> decideTransfer(m);
       case TransferChanged m -> TransferProcess.next(m.transferId(), m.after())
-          .forEach(step -> enqueue(new ToAccount(step.accountId(), step.command(), step)));
+          .forEach(step -> enqueue(new ToAccount(step.accountId(), accountCommand(step.leg()), step)));
       case LegAnswered m -> react(TransferProcess.onResult(m.sent(), m.result()));
       case RecordAnswered m -> {
         assertThat(m.rejection()).as("the transfer refused %s", m.sent()).isNull();
@@ -200,7 +200,9 @@ final class TransferSimulation {
         }
         accounts.put(m.accountId(), state);
         assertThat(accepted.events()).as("events of one command").hasSizeLessThanOrEqualTo(1);
-        yield accepted.events().isEmpty() ? new StepResult.Unchanged() : new StepResult.Applied(accepted.events().getFirst());
+        // A client's command answers nobody here; a leg's answer is what its event says.
+        yield step == null || accepted.events().isEmpty() ? new StepResult.Unchanged()
+            : applied(accepted.events().getFirst());
       }
       case Decision.Rejected<AccountEvent, AccountRejection> rejected ->
           new StepResult.Rejected(rejected.rejection().code(), rejected.rejection().detail());
@@ -239,10 +241,37 @@ final class TransferSimulation {
   private void react(Reaction reaction) {
     switch (reaction) {
       case Reaction.Record r -> enqueue(new ToTransfer(r.command().transferId(), r.command().command(), r.command()));
-      case Reaction.Resend r -> enqueue(new ToAccount(r.command().accountId(), r.command().command(), r.command()));
+      case Reaction.Resend r -> enqueue(new ToAccount(r.command().accountId(), accountCommand(r.command().leg()),
+          r.command()));
       case Reaction.Done d -> { }
       case Reaction.Halt h -> fail("the process halted: " + h.reason());
     }
+  }
+
+  /**
+   * The account command a leg is sent as. In production the leg travels as the account's published
+   * command schema (`TransferLegs`); here both deciders meet directly.
+   */
+  private static AccountCommand accountCommand(TransferProcess.Leg leg) {
+    return switch (leg) {
+      case TransferProcess.Leg.Debit d -> new AccountCommand.DebitForTransfer(d.transferId(), d.to(), d.amount());
+      case TransferProcess.Leg.Credit c ->
+          new AccountCommand.CreditForTransfer(c.transferId(), c.from(), c.amount(), c.currency());
+      case TransferProcess.Leg.Refund r -> new AccountCommand.RefundTransfer(r.transferId());
+      case TransferProcess.Leg.Settle t -> new AccountCommand.SettleTransfer(t.transferId());
+    };
+  }
+
+  /** What the event a leg appended tells the process, as the account's published event says it. */
+  private static StepResult applied(AccountEvent event) {
+    return switch (event) {
+      case AccountEvent.MoneyTransferredOut out -> new StepResult.Applied(out.transferId(), TransferStep.DEBIT,
+          out.currency());
+      case AccountEvent.MoneyTransferredIn in -> new StepResult.Applied(in.transferId(), TransferStep.CREDIT, null);
+      case AccountEvent.TransferRefunded r -> new StepResult.Applied(r.transferId(), TransferStep.REFUND, null);
+      case AccountEvent.TransferSettled t -> new StepResult.Applied(t.transferId(), TransferStep.SETTLE, null);
+      default -> throw new IllegalStateException("a leg appended " + event);
+    };
   }
 
   private void count(AccountEvent event) {
