@@ -201,7 +201,6 @@ final class ProjectionTask<E> {
     discard();
     if (writer != null) {
       writer.close();
-      writer = null;
     }
   }
 }
