@@ -1,6 +1,5 @@
 package dev.tally.projector;
 
-import dev.tally.ledger.Ledger;
 import dev.tally.runtime.streams.KafkaHealthIndicator;
 import dev.tally.runtime.streams.TopicNames;
 import dev.tally.runtime.streams.StreamsRuntime;
@@ -29,19 +28,13 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Explicit wiring of the projector: the read model's generations, every registered projection
- * ({@link Projections#ALL}) in one Kafka Streams application per generation, metrics and health.
- * Nothing here names a projection.
+ * Explicit wiring of the projector: the read model's generations, the projections the application
+ * registers (its {@code List<Projection<?>>} bean: {@link ProjectorApplication#projections()}) in one
+ * Kafka Streams application per generation, metrics and health. Nothing here names a projection.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ProjectorProperties.class)
 class ProjectorConfiguration {
-
-  /** The projections this projector runs. */
-  @Bean
-  List<Projection<?>> projections() {
-    return Projection.of(Ledger.SLICES);
-  }
 
   /** The read model's generations; each one's migrations grant read access to the reader role. */
   @Bean

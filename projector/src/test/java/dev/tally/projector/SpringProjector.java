@@ -21,6 +21,15 @@ final class SpringProjector implements AutoCloseable {
 
   static SpringProjector start(TestInfrastructure.Database database, String events, String deadLetters,
       String applicationId) {
+    return start(database, events, deadLetters, applicationId, ProjectorApplication.class, Map.of());
+  }
+
+  /**
+   * The projector's wiring started from another application class (one registering other
+   * projections, say), with more properties (the topics of those projections' aggregate types).
+   */
+  static SpringProjector start(TestInfrastructure.Database database, String events, String deadLetters,
+      String applicationId, Class<?> application, Map<String, String> more) {
     ReadModel.ensureReaderRole();
     Map<String, String> properties = new LinkedHashMap<>();
     properties.put("server.port", "0");
@@ -33,10 +42,11 @@ final class SpringProjector implements AutoCloseable {
     properties.put("tally.projector.application-id", applicationId);
     properties.put("tally.projector.state-dir", Path.of("target", "streams-state").toAbsolutePath().toString());
     properties.put("tally.projector.lag-interval", "200ms");
+    properties.putAll(more);
     // As command-line arguments: they take precedence over application.yml.
     String[] arguments = properties.entrySet().stream().map(entry -> "--" + entry.getKey() + "=" + entry.getValue())
         .toArray(String[]::new);
-    return new SpringProjector(new SpringApplicationBuilder(ProjectorApplication.class).run(arguments));
+    return new SpringProjector(new SpringApplicationBuilder(application).run(arguments));
   }
 
   /** Where its HTTP endpoints (health, metrics) listen. */

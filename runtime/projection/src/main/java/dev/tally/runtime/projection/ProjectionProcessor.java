@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads each record with its projection and hands the event to the task's store, or sends the
- * record to the dead-letter topic, keeping every key's order.
+ * Reads each record with its projection and hands the event to its task ({@link ProjectionTask}), or
+ * sends the record to the dead-letter topic, keeping every key's order.
  *
  * <p>A record the projection rejects (poison) parks its key: every later record of that key in
  * this partition goes to the dead-letter topic too ({@code parked}), in order, until the key is
@@ -33,7 +33,7 @@ final class ProjectionProcessor<E> implements Processor<byte[], byte[], byte[], 
   private final String storeName;
   private final String deadLetters;
   private ProcessorContext<byte[], byte[]> context;
-  private ProjectionStore<E> store;
+  private ProjectionTask<E> task;
 
   ProjectionProcessor(ProjectorTopologyConfig config, Projection<E> projection, String storeName, String deadLetters) {
     this.config = config;
@@ -45,7 +45,7 @@ final class ProjectionProcessor<E> implements Processor<byte[], byte[], byte[], 
   @Override
   public void init(ProcessorContext<byte[], byte[]> context) {
     this.context = context;
-    this.store = context.getStateStore(storeName);
+    this.task = context.<ProjectionStore<E>>getStateStore(storeName).task();
   }
 
   @Override
@@ -53,23 +53,23 @@ final class ProjectionProcessor<E> implements Processor<byte[], byte[], byte[], 
     RecordMetadata source = context.recordMetadata().orElseThrow();
     long offset = source.offset();
     String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-    store.checkResume(offset);
-    ProjectionTables.ParkedKey parking = key == null ? null : store.parking(key);
-    if (store.applied(offset)) {
+    task.checkResume(offset);
+    ProjectionTables.ParkedKey parking = key == null ? null : task.parking(key);
+    if (task.applied(offset)) {
       // A replay of what the database holds; only dead letters are sent again (they are at least once).
       if (parking != null && offset >= parking.offset()) {
         deadLetterParked(record, source, parking);
       }
       return;
     }
-    if (store.skipped(offset)) {
-      store.skip(source, record.timestamp());
+    if (task.skipped(offset)) {
+      task.skip(source, record.timestamp());
     } else if (parking != null && offset >= parking.offset()) {
       deadLetterParked(record, source, parking);
       if (offset > parking.offset()) {
-        store.heldBack(key, source, record.timestamp());
+        task.heldBack(key, source, record.timestamp());
       } else {
-        store.deadLettered(source, record.timestamp());
+        task.deadLettered(source, record.timestamp());
       }
     } else {
       read(record, source, key);
@@ -85,9 +85,9 @@ final class ProjectionProcessor<E> implements Processor<byte[], byte[], byte[], 
           source.topic(), source.partition(), source.offset(), e.reason().label(), key, e.getMessage());
       deadLetter(record, source, e.reason(), e.origin().getClass().getName(), e.getMessage(), null);
       if (key == null) {
-        store.deadLettered(source, record.timestamp());
+        task.deadLettered(source, record.timestamp());
       } else {
-        store.park(key, source, record.timestamp(),
+        task.park(key, source, record.timestamp(),
             e.reason().label() + ": " + e.origin().getClass().getSimpleName() + ": " + e.getMessage());
       }
       return;
@@ -95,7 +95,7 @@ final class ProjectionProcessor<E> implements Processor<byte[], byte[], byte[], 
       throw stall(source, e);
     }
     config.health().progressed(config.schema(), source.partition());
-    store.add(source, record.timestamp(), key, event);
+    task.add(source, record.timestamp(), key, event);
   }
 
   /** Stops the task at a record this reader cannot read yet: after a pause, it is replayed from its last commit. */
@@ -104,7 +104,7 @@ final class ProjectionProcessor<E> implements Processor<byte[], byte[], byte[], 
     config.metrics().stalled();
     log.error("{}-{}@{}: {}; this projector is older than the writer: deploy the newer one (readers first)."
         + " Retrying in {} ms", source.topic(), source.partition(), source.offset(), e.getMessage(), pause.toMillis());
-    ProjectionStore.pause(pause);
+    Pause.of(pause);
     return new ReplayException(context.taskId(), source.topic() + "-" + source.partition() + "@" + source.offset()
         + ": " + e.getMessage() + " (a reader older than the writer; not parked, retried)", e);
   }

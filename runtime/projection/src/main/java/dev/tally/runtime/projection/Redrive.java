@@ -27,7 +27,7 @@ import org.apache.kafka.common.TopicPartition;
  * checkpoint row, which every batch of the projector also locks first, so they take turns; the
  * key's records up to that checkpoint are applied here, and any later batch that held records of
  * the key back finds the key no longer parked and replays them from its last committed offset
- * (the projector's part, {@link ProjectionStore}). Records an operator skips are recorded in
+ * (the projector's part, {@link BatchTransaction}). Records an operator skips are recorded in
  * {@code tally_control.skipped_records}, where every later generation finds them.
  *
  * <p>It refuses (and changes nothing) when a record still fails with this build (it cannot be

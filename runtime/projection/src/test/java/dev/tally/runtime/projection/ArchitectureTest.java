@@ -24,7 +24,10 @@ class ArchitectureTest {
       .orShould().dependOnClassesThat().resideInAnyPackage("dev.tally.projector..", "dev.tally.account..", "dev.tally.transfer..", "dev.tally.ledger..",
           "dev.tally.schemas..");
 
-  /** The store's flush hook ({@code CachedStateStore}, ADR 9): the one place to change when Kafka Streams does. */
+  /**
+   * The store's flush hook ({@code CachedStateStore}, ADR 9) is in the store adapter alone, not in
+   * the task, its writer or its transaction: the one place to change when Kafka Streams does.
+   */
   @ArchTest
   static final ArchRule streamsInternalsInOneClass = noClasses()
       .that().haveNameNotMatching("dev\\.tally\\.runtime\\.projection\\.ProjectionStore(\\$.*)?")
