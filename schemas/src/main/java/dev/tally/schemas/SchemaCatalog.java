@@ -71,7 +71,8 @@ public final class SchemaCatalog implements SchemaStore {
 
   /**
    * The catalog of every history on the classpath of {@code loader}: each {@code index} found is
-   * read from its own folder, and each type must have its whole history in exactly one of them.
+   * read from its own folder, and each type must have its whole history in exactly one of them
+   * (or in identical copies of it: the same jar twice on a classpath).
    */
   static SchemaCatalog load(ClassLoader loader) {
     List<URL> indexes = indexes(loader);
@@ -83,11 +84,12 @@ public final class SchemaCatalog implements SchemaStore {
     for (URL index : indexes) {
       history(index).forEach((fullName, list) -> {
         URL other = recordedIn.putIfAbsent(fullName, index);
-        if (other != null) {
+        if (other != null && !versions.get(fullName).equals(list)) {
           throw new IllegalStateException(fullName + " has a history in two indexes, " + other + " and " + index
               + ": every version of a type is recorded in one");
         }
-        versions.put(fullName, List.copyOf(list));
+        // The same history twice (one jar twice on a classpath) is that history once.
+        versions.putIfAbsent(fullName, List.copyOf(list));
       });
     }
     return new SchemaCatalog(Collections.unmodifiableMap(versions));

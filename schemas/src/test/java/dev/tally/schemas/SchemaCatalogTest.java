@@ -61,13 +61,25 @@ class SchemaCatalogTest {
   @Test
   void aTypeRecordedInTwoIndexesIsRefused() {
     Path first = history("first", "one.One/v1.avsc", ONE_V1);
-    Path second = history("second", "one.One/v1.avsc", ONE_V1, "two.Two/v1.avsc", TWO_V1);
+    Path second = history("second", "one.One/v1.avsc", ONE_V1, "one.One/v2.avsc", ONE_V2, "two.Two/v1.avsc", TWO_V1);
 
     assertThatThrownBy(() -> SchemaCatalog.load(loader(first, second)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("one.One has a history in two indexes")
         .hasMessageContaining(first.resolve(SchemaCatalog.HISTORY).toUri().getPath())
         .hasMessageContaining(second.resolve(SchemaCatalog.HISTORY).toUri().getPath());
+  }
+
+  /** The same jar twice on a classpath (a test's, beside a jar that lists it in its manifest) is one history. */
+  @Test
+  void aSecondCopyOfTheSameHistoryCountsOnce() {
+    Path first = history("first", "one.One/v1.avsc", ONE_V1, "one.One/v2.avsc", ONE_V2);
+    Path copy = history("copy", "one.One/v1.avsc", ONE_V1, "one.One/v2.avsc", ONE_V2, "two.Two/v1.avsc", TWO_V1);
+
+    SchemaCatalog catalog = SchemaCatalog.load(loader(first, copy));
+
+    assertThat(catalog.names()).containsExactly("one.One", "two.Two");
+    assertThat(catalog.versions("one.One")).hasSize(2);
   }
 
   @Test
