@@ -62,17 +62,17 @@ class CommandApiConfiguration {
     return registry -> register(registry, Ledger.SLICES);
   }
 
-  /** The writers and controllers of {@code slices}, as bean definitions built by a {@link Writers} bean. */
+  /** The writers and controllers of {@code slices}, as bean definitions built by a {@link WriterParts} bean. */
   static void register(BeanDefinitionRegistry registry, List<Slice> slices) {
     BeanFactory beans = (BeanFactory) registry;
-    Supplier<Writers> writers = () -> beans.getBean(Writers.class);
+    Supplier<WriterParts> parts = () -> beans.getBean(WriterParts.class);
     for (AggregateBinding<?, ?, ?, ?> binding : AggregateBinding.of(slices)) {
       String type = binding.aggregateType();
-      define(registry, type + "WriterSettings", WriterSettings.class, () -> writers.get().settings(type));
-      define(registry, type + "SkippedCommands", SkippedCommands.class, () -> writers.get().skipped(type));
-      define(registry, type + "Writer", StreamsRuntime.class, () -> writers.get().writer(binding));
-      define(registry, type + "Replies", ReplyingKafkaTemplate.class, () -> writers.get().replies(type));
-      define(registry, type + "Gateway", CommandGateway.class, () -> writers.get().gateway(type));
+      define(registry, type + "WriterSettings", WriterSettings.class, () -> parts.get().settings(type));
+      define(registry, type + "SkippedCommands", SkippedCommands.class, () -> parts.get().skipped(type));
+      define(registry, type + "Writer", StreamsRuntime.class, () -> parts.get().writer(binding));
+      define(registry, type + "Replies", ReplyingKafkaTemplate.class, () -> parts.get().replies(type));
+      define(registry, type + "Gateway", CommandGateway.class, () -> parts.get().gateway(type));
     }
     for (CommandEndpoints endpoints : Slice.faces(slices, CommandEndpoints.class)) {
       registry.registerBeanDefinition(endpoints.controller().getName(), new RootBeanDefinition(endpoints.controller()));
@@ -84,9 +84,9 @@ class CommandApiConfiguration {
   }
 
   @Bean
-  Writers writers(ListableBeanFactory beans, TopicNames topics, CommandApiProperties properties, KafkaProperties kafka,
-      MeterRegistry meters, CommandCircuit circuit) {
-    return new Writers(beans, topics, properties, kafka, meters, circuit);
+  WriterParts writerParts(ListableBeanFactory beans, TopicNames topics, CommandApiProperties properties,
+      KafkaProperties kafka, MeterRegistry meters, CommandCircuit circuit) {
+    return new WriterParts(beans, topics, properties, kafka, meters, circuit);
   }
 
   /** The gateway of every aggregate type, for the command edge. */
@@ -100,7 +100,7 @@ class CommandApiConfiguration {
   }
 
   /** Builds the parts of one aggregate's writer; the beans of that aggregate are made by it. */
-  static final class Writers {
+  static final class WriterParts {
 
     private final BeanFactory beans;
     private final TopicNames topics;
@@ -109,7 +109,7 @@ class CommandApiConfiguration {
     private final MeterRegistry meters;
     private final CommandCircuit circuit;
 
-    Writers(BeanFactory beans, TopicNames topics, CommandApiProperties properties, KafkaProperties kafka,
+    WriterParts(BeanFactory beans, TopicNames topics, CommandApiProperties properties, KafkaProperties kafka,
         MeterRegistry meters, CommandCircuit circuit) {
       this.beans = beans;
       this.topics = topics;
